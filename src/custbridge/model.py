@@ -1,0 +1,317 @@
+"""The canonical model: what every provider's customers look like to a program.
+
+Models are frozen attrs classes with no I/O and no vendor parsing. Missing is ``None``
+(never ``""``), datetimes are timezone-aware, money is :class:`~decimal.Decimal`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any, Final, TypeVar, Union
+
+import attrs
+
+__all__ = [
+    "NOT_SET",
+    "WRITABLE_FIELDS",
+    "Address",
+    "AddressText",
+    "Customer",
+    "CustomerInput",
+    "CustomerStatus",
+    "Money",
+    "NotSet",
+]
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+class CustomerStatus(str, enum.Enum):
+    """The lifecycle state of a customer, across vendors."""
+
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    ON_HOLD = "on_hold"
+    DELETED = "deleted"
+    UNKNOWN = "unknown"
+
+
+def _freeze_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    if not value:
+        return _EMPTY
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(dict(value))
+
+
+def _clean_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _to_tuple(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Money:
+    """An amount of money, exact."""
+
+    amount: Decimal
+    """The amount, exact (never a float)."""
+    currency: str | None = None
+    """ISO 4217 code when the vendor says which currency, else ``None``."""
+    display: str | None = None
+    """The vendor's own formatted rendering, e.g. ``"$1,234.56"``."""
+
+
+@attrs.frozen(kw_only=True)
+class AddressText:
+    """The language-dependent text of an address in one language."""
+
+    line1: str | None = None
+    """First street line."""
+    line2: str | None = None
+    """Second street line."""
+    city: str | None = None
+    """City or locality."""
+    region: str | None = None
+    """State, province or region."""
+
+
+@attrs.frozen(kw_only=True)
+class Address:
+    """A postal address, optionally with the same text in other languages."""
+
+    line1: str | None = attrs.field(default=None, converter=_clean_text)
+    """First street line."""
+    line2: str | None = attrs.field(default=None, converter=_clean_text)
+    """Second street line."""
+    city: str | None = attrs.field(default=None, converter=_clean_text)
+    """City or locality."""
+    region: str | None = attrs.field(default=None, converter=_clean_text)
+    """State, province or region, as the vendor wrote it."""
+    postal_code: str | None = attrs.field(default=None, converter=_clean_text)
+    """Postal or ZIP code."""
+    country: str | None = attrs.field(default=None, converter=_clean_text)
+    """ISO 3166-1 alpha-2, upper case, when recognisable; otherwise as the vendor gave it."""
+    formatted: str | None = attrs.field(default=None, converter=_clean_text)
+    """The vendor's one-line rendering of the address, when it sends one."""
+    latitude: float | None = None
+    """WGS84 latitude in degrees (-90..90)."""
+    longitude: float | None = None
+    """WGS84 longitude in degrees (-180..180)."""
+    name: str | None = attrs.field(default=None, converter=_clean_text)
+    """Name the address is for (a site, a department, a person)."""
+    language: str | None = None
+    """ISO 639-1 code of the language the text fields are in, when the vendor says."""
+    translations: Mapping[str, AddressText] = attrs.field(
+        factory=dict, converter=_freeze_mapping, eq=False
+    )
+    """The text in every language the vendor sent, keyed by ISO 639-1 code."""
+
+    def in_language(self, code: str) -> Address:
+        """Return this address with ``code``'s text where the vendor supplied it.
+
+        Fields the vendor did not translate keep their original text, so the result is
+        always a complete address.
+        """
+        text = self.translations.get(code)
+        if text is None:
+            return self
+        return attrs.evolve(
+            self,
+            line1=text.line1 or self.line1,
+            line2=text.line2 or self.line2,
+            city=text.city or self.city,
+            region=text.region or self.region,
+            language=code,
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the address carries no location information at all."""
+        return not any(
+            (self.line1, self.line2, self.city, self.region, self.postal_code, self.country,
+             self.formatted, self.latitude is not None)
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Customer:
+    """One customer record of one provider, in the canonical shape."""
+
+    provider: str
+    """Registered provider name, e.g. ``"rotor"``."""
+    id: str
+    """The vendor's id for this customer."""
+    number: str | None = None
+    """Human-facing customer number."""
+    external_id: str | None = None
+    """The caller's own id stored at the vendor."""
+    display_name: str = ""
+    """Never empty: company name, else "first last", else email, else id."""
+    first_name: str | None = attrs.field(default=None, converter=_clean_text)
+    """Given name of the person."""
+    last_name: str | None = attrs.field(default=None, converter=_clean_text)
+    """Family name of the person."""
+    company_name: str | None = attrs.field(default=None, converter=_clean_text)
+    """Company or account name."""
+    email: str | None = attrs.field(default=None, converter=_clean_text)
+    """E-mail address as the vendor gave it, trimmed."""
+    phone: str | None = attrs.field(default=None, converter=_clean_text)
+    """Phone number as the vendor gave it, trimmed (not normalised)."""
+    website: str | None = attrs.field(default=None, converter=_clean_text)
+    """Web site URL as the vendor gave it, trimmed."""
+    status: CustomerStatus = CustomerStatus.UNKNOWN
+    """Canonical lifecycle state; ``UNKNOWN`` for values the adapter does not know."""
+    vendor_status: str | None = None
+    """The vendor's own status value, untouched."""
+    address: Address | None = None
+    """The customer's primary postal address."""
+    billing_address: Address | None = None
+    """Where invoices go."""
+    shipping_address: Address | None = None
+    """Where goods go."""
+    language: str | None = None
+    """Preferred language, ISO 639-1."""
+    time_zone: str | None = None
+    """IANA time zone name, e.g. ``"Europe/Brussels"``."""
+    tags: tuple[str, ...] = attrs.field(default=(), converter=_to_tuple)
+    """Free-form labels."""
+    notes: str | None = attrs.field(default=None, converter=_clean_text)
+    """Free-form notes."""
+    credit_limit: Money | None = None
+    """Credit limit granted to the customer."""
+    created_at: datetime | None = None
+    """When the vendor created the record (timezone-aware)."""
+    updated_at: datetime | None = None
+    """When the vendor last changed the record (timezone-aware)."""
+    deleted_at: datetime | None = None
+    """When the vendor (soft-)deleted the record (timezone-aware)."""
+    extras: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_mapping)
+    """Vendor-only fields, each key documented in the adapter's README."""
+    not_loaded: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    """Canonical fields this record did not load (e.g. a vendor expansion was not requested).
+
+    ``None`` in such a field means "unknown", not "the customer has none".
+    """
+    raw: Mapping[str, Any] = attrs.field(
+        factory=dict, eq=False, repr=False, converter=_freeze_mapping
+    )
+    """The untouched vendor record; excluded from ``==`` and ``repr``."""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.display_name or not self.display_name.strip():
+            object.__setattr__(self, "display_name", self._derive_display_name())
+        for name in ("created_at", "updated_at", "deleted_at"):
+            value = getattr(self, name)
+            if value is not None and value.tzinfo is None:
+                raise ValueError(f"Customer.{name} must be timezone-aware, got {value!r}")
+
+    def _derive_display_name(self) -> str:
+        if self.company_name:
+            return self.company_name
+        person = " ".join(p for p in (self.first_name, self.last_name) if p)
+        if person:
+            return person
+        if self.email:
+            return self.email
+        return self.id
+
+    @property
+    def key(self) -> str:
+        """``"<provider>:<id>"``, unique across providers."""
+        return f"{self.provider}:{self.id}"
+
+
+class NotSet(enum.Enum):
+    """Type of :data:`NOT_SET`: a write field the caller did not set."""
+
+    NOT_SET = "NOT_SET"
+
+    def __repr__(self) -> str:
+        return "NOT_SET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_SET: Final = NotSet.NOT_SET
+"""Marks a :class:`CustomerInput` field that is not sent (``None`` means "clear it")."""
+
+_T = TypeVar("_T")
+_Settable = Union[_T, None, NotSet]
+
+
+@attrs.frozen(kw_only=True)
+class CustomerInput:
+    """The fields to write; unset fields (``NOT_SET``) are not sent, ``None`` clears a field."""
+
+    id: str | NotSet = NOT_SET
+    """For ``upsert`` only: the vendor id to update; unset lets the vendor match or create."""
+    number: _Settable[str] = NOT_SET
+    """Human-facing customer number."""
+    external_id: _Settable[str] = NOT_SET
+    """The caller's own id to store at the vendor."""
+    first_name: _Settable[str] = NOT_SET
+    """Given name."""
+    last_name: _Settable[str] = NOT_SET
+    """Family name."""
+    company_name: _Settable[str] = NOT_SET
+    """Company or account name."""
+    email: _Settable[str] = NOT_SET
+    """E-mail address."""
+    phone: _Settable[str] = NOT_SET
+    """Phone number."""
+    website: _Settable[str] = NOT_SET
+    """Web site URL."""
+    status: _Settable[CustomerStatus] = NOT_SET
+    """Lifecycle state (only the states the provider can store)."""
+    address: _Settable[Address] = NOT_SET
+    """Primary postal address."""
+    billing_address: _Settable[Address] = NOT_SET
+    """Billing address."""
+    shipping_address: _Settable[Address] = NOT_SET
+    """Shipping address."""
+    language: _Settable[str] = NOT_SET
+    """Preferred language, ISO 639-1."""
+    time_zone: _Settable[str] = NOT_SET
+    """IANA time zone name."""
+    tags: _Settable[tuple[str, ...]] = NOT_SET
+    """Labels (how they combine with existing ones is the provider's rule; see its README)."""
+    notes: _Settable[str] = NOT_SET
+    """Free-form notes."""
+    credit_limit: _Settable[Money] = NOT_SET
+    """Credit limit."""
+    vendor_fields: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_mapping)
+    """Fields only one vendor has, in that vendor's wire names (see the adapter README)."""
+
+    def set_fields(self) -> dict[str, Any]:
+        """Return the canonical fields that were set (``None`` included), without ``id``."""
+        out: dict[str, Any] = {}
+        for field in attrs.fields(CustomerInput):
+            if field.name in ("id", "vendor_fields"):
+                continue
+            value = getattr(self, field.name)
+            if value is not NOT_SET:
+                out[field.name] = value
+        return out
+
+    def is_set(self, name: str) -> bool:
+        """Return whether the canonical field ``name`` was set."""
+        return getattr(self, name) is not NOT_SET
+
+
+WRITABLE_FIELDS: Final[tuple[str, ...]] = tuple(
+    f.name for f in attrs.fields(CustomerInput) if f.name not in ("id", "vendor_fields")
+)
+"""Canonical field names a :class:`CustomerInput` can carry."""
