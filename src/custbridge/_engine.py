@@ -156,7 +156,9 @@ def _check_base_url(provider: str, base_url: str) -> httpx.URL:
     try:
         url = httpx.URL(base_url)
     except (httpx.InvalidURL, TypeError) as exc:
-        raise ConfigurationError(f"invalid base_url {base_url!r}: {exc}", provider=provider, operation="connect") from None
+        raise ConfigurationError(
+            f"invalid base_url {base_url!r}: {exc}", provider=provider, operation="connect"
+        ) from None
     if url.scheme == "https" and url.host:
         return url
     if url.scheme == "http" and _is_loopback(url.host):
@@ -208,10 +210,8 @@ class _RateLimiter:
             window = self._limit.per_seconds
             while self._starts and self._starts[0] <= now - window:
                 self._starts.popleft()
-            if len(self._starts) < self._limit.requests:
-                start = now
-            else:
-                start = self._starts[-self._limit.requests] + window
+            full = len(self._starts) >= self._limit.requests
+            start = self._starts[-self._limit.requests] + window if full else now
             self._starts.append(start)
             return max(0.0, start - now)
 
@@ -231,7 +231,7 @@ class _Emit:
     page: Page[Customer]
 
 
-_Action = Union[_Send, _Sleep, _Emit]
+_Action = Union[_Send, _Sleep, _Emit]  # noqa: UP007 (runtime alias on 3.10)
 _R = TypeVar("_R")
 _Flow = Generator[_Action, Any, _R]
 
@@ -241,8 +241,16 @@ def _matches(customer: Customer, query: ListQuery, emulated: frozenset[str]) -> 
     if "search" in emulated and query.search:
         needle = query.search.casefold()
         hay = " ".join(
-            v for v in (customer.display_name, customer.first_name, customer.last_name,
-                        customer.company_name, customer.email, customer.phone) if v
+            v
+            for v in (
+                customer.display_name,
+                customer.first_name,
+                customer.last_name,
+                customer.company_name,
+                customer.email,
+                customer.phone,
+            )
+            if v
         ).casefold()
         if needle not in hay:
             return False
@@ -250,8 +258,10 @@ def _matches(customer: Customer, query: ListQuery, emulated: frozenset[str]) -> 
         return False
     if "tags" in emulated and query.tags and not set(query.tags) <= set(customer.tags):
         return False
-    if "created_after" in emulated and query.created_after is not None and (
-        customer.created_at is None or customer.created_at < query.created_after
+    if (
+        "created_after" in emulated
+        and query.created_after is not None
+        and (customer.created_at is None or customer.created_at < query.created_after)
     ):
         return False
     return not (
@@ -268,7 +278,9 @@ def _aware(name: str, value: datetime | None, provider: str) -> datetime | None:
         raise ConfigurationError(f"{name} must be a datetime", provider=provider, operation="list")
     if value.tzinfo is None:
         raise ConfigurationError(
-            f"{name} must be timezone-aware", provider=provider, operation="list",
+            f"{name} must be timezone-aware",
+            provider=provider,
+            operation="list",
             hint="e.g. datetime(2026, 1, 1, tzinfo=timezone.utc)",
         )
     return value
@@ -284,7 +296,9 @@ def _statuses(value: Any, provider: str) -> tuple[CustomerStatus, ...] | None:
             out.append(CustomerStatus(item))
         except ValueError:
             raise ConfigurationError(
-                f"unknown status {item!r}", provider=provider, operation="list",
+                f"unknown status {item!r}",
+                provider=provider,
+                operation="list",
                 hint="one of " + ", ".join(s.value for s in CustomerStatus),
             ) from None
     return tuple(out)
@@ -334,7 +348,7 @@ class _Core:
             content = json.dumps(req.json, separators=(",", ":"), ensure_ascii=False).encode()
             headers["content-type"] = "application/json"
         url = self._url(req)
-        params = list(req.params) if req.params else None
+        params: list[tuple[str, str | int | float | bool | None]] | None = list(req.params) if req.params else None
         extra: dict[str, Any] = {}
         if self.options.timeout_given:
             extra["timeout"] = self.options.timeout
@@ -344,7 +358,7 @@ class _Core:
     # -- errors -------------------------------------------------------------------------
 
     def _backoff(self, attempt: int) -> float:
-        delay = min(self.options.backoff_max, self.options.backoff * (2**attempt))
+        delay = min(self.options.backoff_max, self.options.backoff * (2.0**attempt))
         return delay * (0.5 + random.random() / 2)
 
     def _transport_error(self, exc: Exception, operation: str) -> TransportError:
@@ -413,13 +427,21 @@ class _Core:
                 raise error from result
             response: httpx.Response = result
             logger.debug(
-                "%s %s %s -> %d (%.0f ms)", self.name, request.method,
-                self.redact(str(request.url)), response.status_code, (time.perf_counter() - started) * 1000,
+                "%s %s %s -> %d (%.0f ms)",
+                self.name,
+                request.method,
+                self.redact(str(request.url)),
+                response.status_code,
+                (time.perf_counter() - started) * 1000,
             )
             if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
                 redirects += 1
                 target = request.url.join(response.headers["location"])
-                if (target.scheme, target.host, target.port) != (request.url.scheme, request.url.host, request.url.port):
+                if (target.scheme, target.host, target.port) != (
+                    request.url.scheme,
+                    request.url.host,
+                    request.url.port,
+                ):
                     raise TransportError(
                         f"refused to follow a redirect to another host ({target.host}) with credentials",
                         provider=self.name,
@@ -430,7 +452,9 @@ class _Core:
                     raise TransportError("too many redirects", provider=self.name, operation=operation)
                 method = "GET" if response.status_code == 303 else request.method
                 request = http.build_request(
-                    method, target, headers=request.headers,
+                    method,
+                    target,
+                    headers=request.headers,
                     content=request.content if method != "GET" else None,
                 )
                 continue
@@ -475,8 +499,9 @@ class _Core:
                 if perr.retry_after is not None and perr.retry_after > self.options.max_retry_wait:
                     raise perr
                 delay = perr.retry_after if perr.retry_after is not None else self._backoff(attempt)
-                logger.info("%s %s: %s; retry %d in %.2fs", self.name, operation,
-                            self.redact(str(perr)), attempt + 1, delay)
+                logger.info(
+                    "%s %s: %s; retry %d in %.2fs", self.name, operation, self.redact(str(perr)), attempt + 1, delay
+                )
                 attempt += 1
                 yield _Sleep(delay)
                 continue
@@ -492,7 +517,8 @@ class _Core:
         if not isinstance(customer_id, str) or not customer_id:
             raise ConfigurationError(
                 f"customer id must be a non-empty string, got {customer_id!r}",
-                provider=self.name, operation=operation,
+                provider=self.name,
+                operation=operation,
             )
         return customer_id
 
@@ -500,7 +526,8 @@ class _Core:
         if not isinstance(data, CustomerInput):
             raise ConfigurationError(
                 f"expected a custbridge.CustomerInput, got {type(data).__name__}",
-                provider=self.name, operation=operation,
+                provider=self.name,
+                operation=operation,
             )
         caps = self.provider.capabilities
         readonly = [f for f in data.set_fields() if caps.field(f) is not FieldAccess.WRITE]
@@ -508,7 +535,8 @@ class _Core:
             writable = [f for f, a in caps.fields.items() if a is FieldAccess.WRITE]
             raise UnsupportedOperationError(
                 f"field(s) not writable on this provider: {', '.join(readonly)}",
-                provider=self.name, operation=operation,
+                provider=self.name,
+                operation=operation,
                 hint="writable: " + (", ".join(writable) or "none"),
             )
         return data
@@ -541,7 +569,9 @@ class _Core:
         except Exception as exc:
             raise MappingError(
                 f"unexpected vendor data ({type(exc).__name__}: {exc})",
-                provider=self.name, operation=operation, index=index,
+                provider=self.name,
+                operation=operation,
+                index=index,
                 hint="the vendor payload does not have the documented shape",
             ) from exc
 
@@ -570,7 +600,9 @@ class _Core:
         unknown = sorted(set(vendor_filters) - set(caps.vendor_filters))
         if unknown:
             raise UnsupportedOperationError(
-                f"unknown filter(s) {', '.join(unknown)}", provider=self.name, operation="list",
+                f"unknown filter(s) {', '.join(unknown)}",
+                provider=self.name,
+                operation="list",
                 hint="supported filters: " + (", ".join(caps.supported_filters()) or "none"),
             )
         emulated: set[str] = set()
@@ -582,7 +614,9 @@ class _Core:
             support = caps.filters.get(name, Support.UNSUPPORTED)
             if support is Support.UNSUPPORTED:
                 raise UnsupportedOperationError(
-                    f"filter {name!r} is not supported", provider=self.name, operation="list",
+                    f"filter {name!r} is not supported",
+                    provider=self.name,
+                    operation="list",
                     hint="supported filters: " + (", ".join(caps.supported_filters()) or "none"),
                 )
             if support is Support.EMULATED:
@@ -617,13 +651,14 @@ class _Core:
         while True:
             req = self.provider.list_request(vendor_query, cursor)
             response = yield from self.call_flow(http, "list", req)
-            raw = self.parse(lambda: self.provider.parse_page(response, vendor_query, cursor), "list")
+            raw = self.parse(lambda r=response, c=cursor: self.provider.parse_page(r, vendor_query, c), "list")  # type: ignore[misc]
             if raw.total is not None:
                 if first_total is None:
                     first_total = raw.total
                 elif raw.total != first_total:
-                    logger.warning("%s list: total changed from %d to %d while listing",
-                                   self.name, first_total, raw.total)
+                    logger.warning(
+                        "%s list: total changed from %d to %d while listing", self.name, first_total, raw.total
+                    )
                     first_total = raw.total
             items: list[Customer] = []
             ids: list[str] = []
@@ -660,7 +695,8 @@ class _Core:
                 if empty_streak >= _EMPTY_PAGE_LIMIT:
                     raise PaginationError(
                         f"the vendor returned {empty_streak} empty pages in a row but says there are more",
-                        provider=self.name, operation="list",
+                        provider=self.name,
+                        operation="list",
                     )
             else:
                 empty_streak = 0
@@ -668,13 +704,16 @@ class _Core:
                 if page_ids and page_ids == previous_ids:
                     raise PaginationError(
                         f"the vendor returned the same page twice (after {fetched} records)",
-                        provider=self.name, operation="list",
+                        provider=self.name,
+                        operation="list",
                     )
                 previous_ids = page_ids
             if nxt in seen or nxt == cursor:
                 raise PaginationError(
                     f"the vendor repeated a page token (after {fetched} records): it would loop forever",
-                    provider=self.name, operation="list", hint=f"token {str(nxt)[:60]!r}",
+                    provider=self.name,
+                    operation="list",
+                    hint=f"token {str(nxt)[:60]!r}",
                 )
             seen.add(nxt)
             cursor = nxt
@@ -696,7 +735,8 @@ def _guarded(core: _Core, operation: str, exc: BaseException) -> BaseException:
         return core.redact.error(
             CustbridgeError(
                 f"internal error ({type(exc).__name__}: {exc})",
-                provider=core.name, operation=operation,
+                provider=core.name,
+                operation=operation,
                 hint="this is a bug in the provider adapter; please report it",
             )
         )
@@ -822,7 +862,10 @@ class Client:
     def get(self, customer_id: str) -> Customer:
         """Fetch one customer by the vendor's id."""
         core = self._core
-        return self._run(core.single_flow(self._http, "get", lambda: core.provider.get_request(core.check_id(customer_id, "get"))), "get")
+        return self._run(
+            core.single_flow(self._http, "get", lambda: core.provider.get_request(core.check_id(customer_id, "get"))),
+            "get",
+        )
 
     def _pages(self, kw: dict[str, Any]) -> tuple[Iterator[Page[Customer]], list[MappingError]]:
         core = self._core
@@ -856,11 +899,19 @@ class Client:
         **vendor_filters: Any,
     ) -> CustomerList:
         """Iterate customers lazily, page by page; memory stays flat however long the list."""
-        pages, errors = self._pages(dict(
-            search=search, status=status, tags=tags, created_after=created_after,
-            created_before=created_before, page_size=page_size, vendor_filters=vendor_filters,
-            max_items=max_items, on_invalid=on_invalid,
-        ))
+        pages, errors = self._pages(
+            dict(
+                search=search,
+                status=status,
+                tags=tags,
+                created_after=created_after,
+                created_before=created_before,
+                page_size=page_size,
+                vendor_filters=vendor_filters,
+                max_items=max_items,
+                on_invalid=on_invalid,
+            )
+        )
         return CustomerList(pages, errors)
 
     def pages(
@@ -877,28 +928,54 @@ class Client:
         **vendor_filters: Any,
     ) -> PageList:
         """Iterate whole pages (``Page.items``, ``Page.total``) with the same filters as ``list``."""
-        pages, errors = self._pages(dict(
-            search=search, status=status, tags=tags, created_after=created_after,
-            created_before=created_before, page_size=page_size, vendor_filters=vendor_filters,
-            max_items=max_items, on_invalid=on_invalid,
-        ))
+        pages, errors = self._pages(
+            dict(
+                search=search,
+                status=status,
+                tags=tags,
+                created_after=created_after,
+                created_before=created_before,
+                page_size=page_size,
+                vendor_filters=vendor_filters,
+                max_items=max_items,
+                on_invalid=on_invalid,
+            )
+        )
         return PageList(pages, errors)
 
     def create(self, data: CustomerInput) -> Customer:
         """Create a customer."""
         core = self._core
-        return self._run(core.single_flow(self._http, "create", lambda: core.provider.create_request(core.check_input(data, "create"))), "create")
+        return self._run(
+            core.single_flow(
+                self._http, "create", lambda: core.provider.create_request(core.check_input(data, "create"))
+            ),
+            "create",
+        )
 
     def update(self, customer_id: str, data: CustomerInput) -> Customer:
         """Change only the fields set in ``data`` (``None`` clears a field)."""
         core = self._core
-        return self._run(core.single_flow(self._http, "update", lambda: core.provider.update_request(
-            core.check_id(customer_id, "update"), core.check_input(data, "update"))), "update")
+        return self._run(
+            core.single_flow(
+                self._http,
+                "update",
+                lambda: core.provider.update_request(
+                    core.check_id(customer_id, "update"), core.check_input(data, "update")
+                ),
+            ),
+            "update",
+        )
 
     def upsert(self, data: CustomerInput) -> Customer:
         """Insert or update by the provider's matching rule (see its README)."""
         core = self._core
-        return self._run(core.single_flow(self._http, "upsert", lambda: core.provider.upsert_request(core.check_input(data, "upsert"))), "upsert")
+        return self._run(
+            core.single_flow(
+                self._http, "upsert", lambda: core.provider.upsert_request(core.check_input(data, "upsert"))
+            ),
+            "upsert",
+        )
 
     def delete(self, customer_id: str) -> None:
         """Delete a customer."""
@@ -990,9 +1067,13 @@ class AsyncClient:
     async def _send(self, request: httpx.Request) -> httpx.Response | Exception:
         try:
             if self._semaphore is None:
-                return await self._http.send(request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False)
+                return await self._http.send(
+                    request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False
+                )
             async with self._semaphore:
-                return await self._http.send(request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False)
+                return await self._http.send(
+                    request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False
+                )
         except httpx.HTTPError as exc:
             return exc
 
@@ -1053,7 +1134,10 @@ class AsyncClient:
 
     async def get(self, customer_id: str) -> Customer:
         core = self._core
-        return await self._run(core.single_flow(self._http, "get", lambda: core.provider.get_request(core.check_id(customer_id, "get"))), "get")
+        return await self._run(
+            core.single_flow(self._http, "get", lambda: core.provider.get_request(core.check_id(customer_id, "get"))),
+            "get",
+        )
 
     def list(
         self,
@@ -1069,11 +1153,19 @@ class AsyncClient:
         **vendor_filters: Any,
     ) -> AsyncCustomerList:
         """``async for`` customers lazily (same filters as the sync client)."""
-        pages, errors = self._pages(dict(
-            search=search, status=status, tags=tags, created_after=created_after,
-            created_before=created_before, page_size=page_size, vendor_filters=vendor_filters,
-            max_items=max_items, on_invalid=on_invalid,
-        ))
+        pages, errors = self._pages(
+            dict(
+                search=search,
+                status=status,
+                tags=tags,
+                created_after=created_after,
+                created_before=created_before,
+                page_size=page_size,
+                vendor_filters=vendor_filters,
+                max_items=max_items,
+                on_invalid=on_invalid,
+            )
+        )
         return AsyncCustomerList(pages, errors)
 
     def pages(
@@ -1090,25 +1182,51 @@ class AsyncClient:
         **vendor_filters: Any,
     ) -> AsyncPageList:
         """``async for`` whole pages."""
-        pages, errors = self._pages(dict(
-            search=search, status=status, tags=tags, created_after=created_after,
-            created_before=created_before, page_size=page_size, vendor_filters=vendor_filters,
-            max_items=max_items, on_invalid=on_invalid,
-        ))
+        pages, errors = self._pages(
+            dict(
+                search=search,
+                status=status,
+                tags=tags,
+                created_after=created_after,
+                created_before=created_before,
+                page_size=page_size,
+                vendor_filters=vendor_filters,
+                max_items=max_items,
+                on_invalid=on_invalid,
+            )
+        )
         return AsyncPageList(pages, errors)
 
     async def create(self, data: CustomerInput) -> Customer:
         core = self._core
-        return await self._run(core.single_flow(self._http, "create", lambda: core.provider.create_request(core.check_input(data, "create"))), "create")
+        return await self._run(
+            core.single_flow(
+                self._http, "create", lambda: core.provider.create_request(core.check_input(data, "create"))
+            ),
+            "create",
+        )
 
     async def update(self, customer_id: str, data: CustomerInput) -> Customer:
         core = self._core
-        return await self._run(core.single_flow(self._http, "update", lambda: core.provider.update_request(
-            core.check_id(customer_id, "update"), core.check_input(data, "update"))), "update")
+        return await self._run(
+            core.single_flow(
+                self._http,
+                "update",
+                lambda: core.provider.update_request(
+                    core.check_id(customer_id, "update"), core.check_input(data, "update")
+                ),
+            ),
+            "update",
+        )
 
     async def upsert(self, data: CustomerInput) -> Customer:
         core = self._core
-        return await self._run(core.single_flow(self._http, "upsert", lambda: core.provider.upsert_request(core.check_input(data, "upsert"))), "upsert")
+        return await self._run(
+            core.single_flow(
+                self._http, "upsert", lambda: core.provider.upsert_request(core.check_input(data, "upsert"))
+            ),
+            "upsert",
+        )
 
     async def delete(self, customer_id: str) -> None:
         await self._run(self._core.delete_flow(self._http, customer_id), "delete")

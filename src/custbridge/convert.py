@@ -85,19 +85,70 @@ def parse_decimal(value: Any) -> Decimal:
 
 
 _COUNTRIES: dict[str, str] = {
-    "usa": "US", "us": "US", "u.s.": "US", "u.s.a.": "US", "united states": "US",
-    "united states of america": "US", "america": "US",
-    "canada": "CA", "can": "CA", "ca": "CA",
-    "united kingdom": "GB", "uk": "GB", "gbr": "GB", "great britain": "GB", "england": "GB",
-    "belgium": "BE", "bel": "BE", "belgië": "BE", "belgique": "BE", "belgien": "BE",
-    "netherlands": "NL", "nld": "NL", "the netherlands": "NL", "nederland": "NL", "holland": "NL",
-    "france": "FR", "fra": "FR", "germany": "DE", "deu": "DE", "deutschland": "DE",
-    "switzerland": "CH", "che": "CH", "schweiz": "CH", "suisse": "CH",
-    "japan": "JP", "jpn": "JP", "日本": "JP", "mexico": "MX", "mex": "MX", "méxico": "MX",
-    "australia": "AU", "aus": "AU", "ireland": "IE", "irl": "IE", "spain": "ES", "esp": "ES",
-    "italy": "IT", "ita": "IT", "denmark": "DK", "dnk": "DK", "norway": "NO", "nor": "NO",
-    "poland": "PL", "pol": "PL", "greece": "GR", "grc": "GR", "austria": "AT", "aut": "AT",
-    "luxembourg": "LU", "lux": "LU", "sweden": "SE", "swe": "SE", "portugal": "PT", "prt": "PT",
+    "usa": "US",
+    "us": "US",
+    "u.s.": "US",
+    "u.s.a.": "US",
+    "united states": "US",
+    "united states of america": "US",
+    "america": "US",
+    "canada": "CA",
+    "can": "CA",
+    "ca": "CA",
+    "united kingdom": "GB",
+    "uk": "GB",
+    "gbr": "GB",
+    "great britain": "GB",
+    "england": "GB",
+    "belgium": "BE",
+    "bel": "BE",
+    "belgië": "BE",
+    "belgique": "BE",
+    "belgien": "BE",
+    "netherlands": "NL",
+    "nld": "NL",
+    "the netherlands": "NL",
+    "nederland": "NL",
+    "holland": "NL",
+    "france": "FR",
+    "fra": "FR",
+    "germany": "DE",
+    "deu": "DE",
+    "deutschland": "DE",
+    "switzerland": "CH",
+    "che": "CH",
+    "schweiz": "CH",
+    "suisse": "CH",
+    "japan": "JP",
+    "jpn": "JP",
+    "日本": "JP",
+    "mexico": "MX",
+    "mex": "MX",
+    "méxico": "MX",
+    "australia": "AU",
+    "aus": "AU",
+    "ireland": "IE",
+    "irl": "IE",
+    "spain": "ES",
+    "esp": "ES",
+    "italy": "IT",
+    "ita": "IT",
+    "denmark": "DK",
+    "dnk": "DK",
+    "norway": "NO",
+    "nor": "NO",
+    "poland": "PL",
+    "pol": "PL",
+    "greece": "GR",
+    "grc": "GR",
+    "austria": "AT",
+    "aut": "AT",
+    "luxembourg": "LU",
+    "lux": "LU",
+    "sweden": "SE",
+    "swe": "SE",
+    "portugal": "PT",
+    "prt": "PT",
 }
 
 
@@ -227,7 +278,9 @@ class RecordMapper(Generic[W]):
         else:
             raise MappingError(
                 f"expected a JSON object, got {type(record).__name__}",
-                provider=self.provider, operation=operation, paths=[("$", "not an object")],
+                provider=self.provider,
+                operation=operation,
+                paths=[("$", "not an object")],
             )
         try:
             wire = self._structure(record, self.wire_cls)
@@ -235,7 +288,10 @@ class RecordMapper(Generic[W]):
             paths = self.explain(record) or _exc_paths(exc)
             raise MappingError(
                 "record does not match the vendor schema",
-                provider=self.provider, operation=operation, record_id=record_id, paths=paths,
+                provider=self.provider,
+                operation=operation,
+                record_id=record_id,
+                paths=paths,
             ) from None
         try:
             return self.to_customer(wire, record)
@@ -246,7 +302,9 @@ class RecordMapper(Generic[W]):
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise MappingError(
                 f"could not map record: {exc}",
-                provider=self.provider, operation=operation, record_id=record_id,
+                provider=self.provider,
+                operation=operation,
+                record_id=record_id,
                 paths=[("$", str(exc)[:200])],
             ) from None
 

@@ -113,9 +113,7 @@ class Address:
     """Name the address is for (a site, a department, a person)."""
     language: str | None = None
     """ISO 639-1 code of the language the text fields are in, when the vendor says."""
-    translations: Mapping[str, AddressText] = attrs.field(
-        factory=dict, converter=_freeze_mapping, eq=False
-    )
+    translations: Mapping[str, AddressText] = attrs.field(factory=dict, converter=_freeze_mapping, eq=False)
     """The text in every language the vendor sent, keyed by ISO 639-1 code."""
 
     def in_language(self, code: str) -> Address:
@@ -140,8 +138,16 @@ class Address:
     def is_empty(self) -> bool:
         """True when the address carries no location information at all."""
         return not any(
-            (self.line1, self.line2, self.city, self.region, self.postal_code, self.country,
-             self.formatted, self.latitude is not None)
+            (
+                self.line1,
+                self.line2,
+                self.city,
+                self.region,
+                self.postal_code,
+                self.country,
+                self.formatted,
+                self.latitude is not None,
+            )
         )
 
 
@@ -204,9 +210,7 @@ class Customer:
 
     ``None`` in such a field means "unknown", not "the customer has none".
     """
-    raw: Mapping[str, Any] = attrs.field(
-        factory=dict, eq=False, repr=False, converter=_freeze_mapping
-    )
+    raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, converter=_freeze_mapping)
     """The untouched vendor record; excluded from ``==`` and ``repr``."""
 
     def __attrs_post_init__(self) -> None:
@@ -249,7 +253,7 @@ NOT_SET: Final = NotSet.NOT_SET
 """Marks a :class:`CustomerInput` field that is not sent (``None`` means "clear it")."""
 
 _T = TypeVar("_T")
-_Settable = Union[_T, None, NotSet]
+_Settable = Union[_T, None, NotSet]  # noqa: UP007 (generic alias evaluated at runtime on 3.10)
 
 
 @attrs.frozen(kw_only=True)

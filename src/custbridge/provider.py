@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import enum
 import os
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import attrs
 import httpx
@@ -574,9 +574,7 @@ class Provider:
     @classmethod
     def sandbox(cls, *, seed: int = 0, size: int = 100, **options: Any) -> SandboxApp:
         """Return a simulator of this vendor's API seeded with ``size`` customers."""
-        raise UnsupportedOperationError(
-            "this provider ships no sandbox", provider=cls.name, operation="sandbox"
-        )
+        raise UnsupportedOperationError("this provider ships no sandbox", provider=cls.name, operation="sandbox")
 
     # -- helpers for adapters -----------------------------------------------------------
 
@@ -593,9 +591,7 @@ class Provider:
         if isinstance(record, Mapping):
             rid = record.get("id")
             record_id = str(rid) if rid is not None else None
-        return MappingError(
-            reason, provider=self.name, operation=operation, record_id=record_id, paths=paths
-        )
+        return MappingError(reason, provider=self.name, operation=operation, record_id=record_id, paths=paths)
 
 
 def default_error(provider: str, operation: str, response: HttpResponse) -> ProviderError:

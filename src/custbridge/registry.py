@@ -123,9 +123,7 @@ def connect(name: str, *, http_client: httpx.Client | None = None, **settings: A
     return Client(provider, options, http_client=http_client)
 
 
-def connect_async(
-    name: str, *, http_client: httpx.AsyncClient | None = None, **settings: Any
-) -> AsyncClient:
+def connect_async(name: str, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> AsyncClient:
     """Connect an asyncio client to provider ``name`` (same settings as :func:`connect`)."""
     provider, options = _build(name, settings)
     return AsyncClient(provider, options, http_client=http_client)

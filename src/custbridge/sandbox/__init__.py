@@ -60,9 +60,7 @@ def create_app(
     return app
 
 
-def connect(
-    provider: str, *, app: SandboxApp | None = None, size: int = 100, seed: int = 0, **settings: Any
-) -> Client:
+def connect(provider: str, *, app: SandboxApp | None = None, size: int = 100, seed: int = 0, **settings: Any) -> Client:
     """Connect a sync client to an in-process simulator (a new one unless ``app`` is given)."""
     app = app or create_app(provider, size=size, seed=seed)
     http = httpx.Client(transport=app.transport())
@@ -78,9 +76,7 @@ def connect_async(
     """Connect an async client to an in-process simulator (a new one unless ``app`` is given)."""
     app = app or create_app(provider, size=size, seed=seed)
     http = httpx.AsyncClient(transport=app.async_transport())
-    client = _connect_async(
-        provider, http_client=http, **{**app.client_settings(app.base_url), **settings}
-    )
+    client = _connect_async(provider, http_client=http, **{**app.client_settings(app.base_url), **settings})
     client._owned.append(http.aclose)
     client.sandbox_app = app
     return client

@@ -67,9 +67,7 @@ class FaultPlan:
         return cls(rate=float(rate_text), kinds=kinds)
 
 
-def json_response(
-    status_code: int, payload: Any, headers: Mapping[str, str] | None = None
-) -> httpx.Response:
+def json_response(status_code: int, payload: Any, headers: Mapping[str, str] | None = None) -> httpx.Response:
     """A JSON response as a vendor would send it."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     hdrs = {"content-type": "application/json", **(headers or {})}

@@ -28,7 +28,8 @@ class _Handler(BaseHTTPRequestHandler):
         app = self.server.app
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
-        host = self.headers.get("host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        addr_host, addr_port = self.server.server_address[:2]
+        host = self.headers.get("host") or f"{addr_host!s}:{addr_port}"
         request = httpx.Request(
             self.command,
             f"http://{host}{self.path}",
@@ -92,7 +93,7 @@ class LoopbackServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def settings(self) -> dict[str, Any]:
         """Keyword settings for :func:`custbridge.connect` that reach this server."""

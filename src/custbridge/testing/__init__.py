@@ -17,7 +17,7 @@ unsupported always empty).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -87,9 +87,7 @@ class ProviderConformance:
     # -- helpers -----------------------------------------------------------------------
 
     def make_app(self, **options: Any) -> SandboxApp:
-        return sandbox.create_app(
-            self.provider, size=self.size, seed=self.seed, **{**self.sandbox_options, **options}
-        )
+        return sandbox.create_app(self.provider, size=self.size, seed=self.seed, **{**self.sandbox_options, **options})
 
     def connect(self, app: SandboxApp | None = None, **settings: Any) -> Client:
         app = app or self.make_app()
@@ -203,12 +201,13 @@ class ProviderConformance:
             for op in OPERATIONS:
                 if caps.supports(op):
                     continue
-                call = {
+                calls: dict[str, Callable[[], object]] = {
                     "create": lambda: client.create(_input()),
                     "update": lambda: client.update("x", _input()),
                     "upsert": lambda: client.upsert(_input()),
                     "delete": lambda: client.delete("x"),
-                }.get(op)
+                }
+                call = calls.get(op)
                 if call is None:
                     continue
                 try:
@@ -260,4 +259,3 @@ def _input() -> Any:
     from ..model import CustomerInput
 
     return CustomerInput(first_name="Conformance")
-

@@ -7,9 +7,9 @@ the provider (requests and responses, no I/O) and the sandbox (a simulator of th
 from __future__ import annotations
 
 import itertools
-from urllib.parse import unquote
 from collections.abc import Hashable, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 import attrs
 import cattrs
@@ -135,8 +135,7 @@ class AcmeProvider(Provider):
             return None
         err = body["error"]
         cls = error_class_for_status(response.status_code)
-        return cls(str(err.get("message") or "error"), status_code=response.status_code,
-                   vendor_code=err.get("code"))
+        return cls(str(err.get("message") or "error"), status_code=response.status_code, vendor_code=err.get("code"))
 
     @classmethod
     def sandbox(cls, *, seed: int = 0, size: int = 100, **options: Any) -> AcmeSandbox:
@@ -156,8 +155,12 @@ class AcmeSandbox(SandboxApp):
         for p in people(seed, size, namespace="acme"):
             cid = f"ac_{next(ids):06d}"
             self.customers[cid] = {
-                "id": cid, "name": p.company or f"{p.first_name} {p.last_name}", "email": p.email,
-                "phone": p.phone, "city": p.address.city, "country": p.address.country_name,
+                "id": cid,
+                "name": p.company or f"{p.first_name} {p.last_name}",
+                "email": p.email,
+                "phone": p.phone,
+                "city": p.address.city,
+                "country": p.address.country_name,
                 "state": "open" if p.active else "closed",
                 "created": p.created_at.isoformat().replace("+00:00", "Z"),
             }
@@ -182,7 +185,7 @@ class AcmeSandbox(SandboxApp):
             rows = [c for c in self.customers.values() if q in (c["name"] + c["email"]).lower()]
             offset = int(request.url.params.get("offset", 0))
             limit = min(200, int(request.url.params.get("limit", 100)))
-            return json_response(200, {"items": rows[offset:offset + limit], "total": len(rows)})
+            return json_response(200, {"items": rows[offset : offset + limit], "total": len(rows)})
         if len(parts) == 3:
             record = self.customers.get(parts[2])
             if record is None:
