@@ -4,7 +4,7 @@
 
     import custbridge
 
-    with custbridge.connect("rotor") as client:          # settings from ROTOR_* variables
+    with custbridge.connect("acme") as client:           # settings from ACME_* variables
         for customer in client.list(status="active"):
             print(customer.key, customer.display_name, customer.email)
 """

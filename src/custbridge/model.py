@@ -7,7 +7,7 @@ Models are frozen attrs classes with no I/O and no vendor parsing. Missing is ``
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -53,6 +53,10 @@ def _clean_text(value: str | None) -> str | None:
         return None
     value = value.strip()
     return value or None
+
+
+def _to_frozenset(value: Iterable[str] | None) -> frozenset[str]:
+    return frozenset(value or ())
 
 
 def _to_tuple(value: Any) -> tuple[str, ...]:
@@ -156,7 +160,7 @@ class Customer:
     """One customer record of one provider, in the canonical shape."""
 
     provider: str
-    """Registered provider name, e.g. ``"rotor"``."""
+    """Registered provider name, e.g. ``"acme"``."""
     id: str
     """The vendor's id for this customer."""
     number: str | None = None
@@ -205,7 +209,7 @@ class Customer:
     """When the vendor (soft-)deleted the record (timezone-aware)."""
     extras: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_mapping)
     """Vendor-only fields, each key documented in the adapter's README."""
-    not_loaded: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    not_loaded: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
     """Canonical fields this record did not load (e.g. a vendor expansion was not requested).
 
     ``None`` in such a field means "unknown", not "the customer has none".

@@ -509,7 +509,7 @@ class Provider:
         return ""
 
     def credential_hint(self) -> str | None:
-        """What to set when authentication fails, e.g. ``"set ROTOR_API_KEY"``."""
+        """What to set when authentication fails, e.g. ``"set ACME_API_KEY"``."""
         envs = [s.env for s in self.settings_spec if s.secret and s.env]
         return ("set " + " or ".join(envs)) if envs else None
 

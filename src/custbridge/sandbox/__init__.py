@@ -4,7 +4,7 @@ A vendor sandbox subclasses :class:`SandboxApp`; its provider returns it from
 ``Provider.sandbox(seed=..., size=...)``. :func:`connect` and :func:`connect_async` give a
 client wired to a fresh in-process simulator in one call::
 
-    with custbridge.sandbox.connect("rotor", size=500) as client:
+    with custbridge.sandbox.connect("acme", size=500) as client:
         for customer in client.list():
             ...
 """

@@ -351,15 +351,15 @@ def _phone(rng: random.Random, country: str, prefix: str) -> str:
     if country == "BE":
         return f"+324{rng.choice('789')}{rng.randint(0, 9)}{rng.randint(100000, 999999)}"
     if country == "NL":
-        return f"+316{rng.randint(10000000, 99999999)}"
+        return f"+316{rng.choice('12345')}{rng.randint(1000000, 9999999)}"
     if country == "FR":
-        return f"+33{rng.choice('67')}{rng.randint(10000000, 99999999)}"
+        return f"+336{rng.choice('124567')}{rng.randint(1000000, 9999999)}"
     if country == "DE":
         return f"+4915{rng.choice('12579')}{rng.randint(10000000, 99999999)}"
     if country == "CH":
         return f"+417{rng.choice('6789')}{rng.randint(1000000, 9999999)}"
     if country == "GB":
-        return f"+447{rng.randint(400, 999)}{rng.randint(100000, 999999)}"
+        return f"+447{rng.choice('4578')}{rng.randint(10000000, 99999999)}"
     if country == "JP":
         return f"+81{rng.choice(['90', '80', '70'])}{rng.randint(10000000, 99999999)}"
     return f"{prefix}{rng.randint(100000000, 999999999)}"  # pragma: no cover

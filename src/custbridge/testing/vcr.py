@@ -7,11 +7,11 @@ In a provider's ``conftest.py``::
 
     @pytest.fixture(scope="module")
     def vcr_config():
-        return cassette_config(secret_headers=["x-api-key"])
+        return cassette_config(secret_headers=["x-acme-key"])
 
     @pytest.fixture(scope="module")
     def vcr_cassette_dir():
-        return str(CASSETTES / "rotor")
+        return str(CASSETTES / "acme")
 
 ``filter_headers`` only cleans *request* headers; response headers and both bodies are
 scrubbed here too (``before_record_request`` / ``before_record_response``). Replay-only is

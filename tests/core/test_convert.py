@@ -1,0 +1,140 @@
+"""The shared converter: timestamps, decimals, countries, and JSON paths on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import cattrs
+import pytest
+
+from custbridge import Customer, CustomerStatus, MappingError
+from custbridge.convert import (
+    RecordMapper,
+    make_converter,
+    normalize_country,
+    parse_datetime,
+    parse_decimal,
+    tolerant_enum,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019-12-27T18:11:19.117Z", datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=timezone.utc)),
+        ("2026-05-10T00:00:00+02:00", datetime(2026, 5, 10, tzinfo=timezone(timedelta(hours=2)))),
+        ("2026-05-10T00:00:00", datetime(2026, 5, 10, tzinfo=timezone.utc)),
+        ("2026-05-10", datetime(2026, 5, 10, tzinfo=timezone.utc)),
+    ],
+)
+def test_parse_datetime_is_always_aware(text: str, expected: datetime) -> None:
+    value = parse_datetime(text)
+    assert value == expected and value.tzinfo is not None
+
+
+@pytest.mark.parametrize("bad", ["yesterday", "", "2026-13-45T00:00:00Z", True, None, [], float("nan")])
+def test_parse_datetime_rejects_garbage(bad: Any) -> None:
+    with pytest.raises((TypeError, ValueError)):
+        parse_datetime(bad)
+
+
+def test_parse_decimal_is_exact() -> None:
+    assert parse_decimal("1234.56") == Decimal("1234.56")
+    assert parse_decimal(0.1) == Decimal("0.1")
+    assert parse_decimal(7) == Decimal(7)
+    for bad in ("abc", "NaN", "Infinity", True, None):
+        with pytest.raises((TypeError, ValueError)):
+            parse_decimal(bad)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("US", "US"),
+        ("us", "US"),
+        ("USA", "US"),
+        ("United States", "US"),
+        (" Canada ", "CA"),
+        ("België", "BE"),
+        ("Narnia", "Narnia"),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_normalize_country(given: str | None, expected: str | None) -> None:
+    assert normalize_country(given) == expected
+
+
+def test_tolerant_enum() -> None:
+    conv = make_converter()
+    conv.register_structure_hook(CustomerStatus, tolerant_enum(CustomerStatus, CustomerStatus.UNKNOWN))
+    assert conv.structure("active", CustomerStatus) is CustomerStatus.ACTIVE
+    assert conv.structure("frozen", CustomerStatus) is CustomerStatus.UNKNOWN
+
+
+@attrs.frozen
+class WireAddress:
+    zip: str | None = None
+
+
+@attrs.frozen
+class WireCustomer:
+    id: str
+    email: str | None = None
+    address: WireAddress | None = None
+    tags: list[str] | None = None
+    created_at: datetime | None = None
+
+
+def _configure(conv: cattrs.Converter) -> None:
+    return None
+
+
+def _to_customer(wire: WireCustomer, raw: Mapping[str, Any]) -> Customer:
+    return Customer(
+        provider="wire", id=wire.id, email=wire.email, tags=tuple(wire.tags or ()), created_at=wire.created_at, raw=raw
+    )
+
+
+MAPPER = RecordMapper("wire", WireCustomer, _to_customer, _configure)
+
+
+def test_record_mapper_maps() -> None:
+    c = MAPPER(
+        {
+            "id": "1",
+            "email": "a@b.c",
+            "address": {"zip": "1000"},
+            "tags": ["x"],
+            "unknown": 1,
+            "created_at": "2026-01-01T00:00:00Z",
+        }
+    )
+    assert c.id == "1" and c.tags == ("x",) and c.created_at == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert c.raw["unknown"] == 1
+
+
+@pytest.mark.parametrize(
+    ("record", "path"),
+    [
+        ({"id": "1", "address": {"zip": 1000}}, "$.address.zip"),
+        ({"id": "1", "tags": ["ok", 5]}, "$.tags[1]"),
+        ({"id": "1", "created_at": "soon"}, "$.created_at"),
+        ({"email": "a@b.c"}, "$.id"),
+        ({"id": 5}, "$.id"),
+    ],
+)
+def test_record_mapper_names_the_json_path(record: dict[str, Any], path: str) -> None:
+    with pytest.raises(MappingError) as info:
+        MAPPER(record)
+    assert path in [p for p, _ in info.value.paths], info.value.paths
+    assert info.value.provider == "wire"
+
+
+def test_record_mapper_non_object() -> None:
+    with pytest.raises(MappingError, match="JSON object"):
+        MAPPER(["x"])

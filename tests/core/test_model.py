@@ -1,0 +1,102 @@
+"""The canonical model's invariants."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import datetime, timezone
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from custbridge import (
+    NOT_SET,
+    Address,
+    AddressText,
+    Customer,
+    CustomerInput,
+    CustomerStatus,
+    Money,
+    NotFoundError,
+)
+from custbridge.errors import MappingError
+
+
+def test_display_name_is_never_empty() -> None:
+    assert Customer(provider="p", id="1", company_name="Acme").display_name == "Acme"
+    assert Customer(provider="p", id="1", first_name="Ada", last_name="Lovelace").display_name == "Ada Lovelace"
+    assert Customer(provider="p", id="1", last_name="Lovelace").display_name == "Lovelace"
+    assert Customer(provider="p", id="1", email="a@b.c").display_name == "a@b.c"
+    assert Customer(provider="p", id="42", email="  ").display_name == "42"
+    assert Customer(provider="p", id="1", display_name="Given").display_name == "Given"
+
+
+def test_text_is_trimmed_and_empty_becomes_none() -> None:
+    c = Customer(provider="p", id="1", email="  a@b.c ", phone="", notes="   ")
+    assert c.email == "a@b.c" and c.phone is None and c.notes is None
+
+
+def test_key_raw_eq_and_repr() -> None:
+    a = Customer(provider="rotorish", id="9", raw={"id": "9", "secret_field": "zzz"})
+    b = Customer(provider="rotorish", id="9", raw={"different": True})
+    assert a.key == "rotorish:9"
+    assert a == b
+    assert "secret_field" not in repr(a)
+    with pytest.raises(TypeError):
+        a.raw["x"] = 1  # type: ignore[index]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        a.id = "10"  # type: ignore[misc]
+
+
+def test_naive_datetimes_are_rejected() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Customer(provider="p", id="1", created_at=datetime(2026, 1, 1))
+    Customer(provider="p", id="1", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+
+
+def test_address_in_language_falls_back_per_field() -> None:
+    addr = Address(
+        line1="Wetstraat 16",
+        city="Brussel",
+        region="Brussels Hoofdstedelijk Gewest",
+        postal_code="1000",
+        country="BE",
+        language="nl",
+        translations={
+            "nl": AddressText(line1="Wetstraat 16", city="Brussel"),
+            "fr": AddressText(line1="Rue de la Loi 16", city="Bruxelles"),
+        },
+    )
+    fr = addr.in_language("fr")
+    assert (fr.line1, fr.city, fr.language) == ("Rue de la Loi 16", "Bruxelles", "fr")
+    assert fr.region == "Brussels Hoofdstedelijk Gewest"  # not translated: original kept
+    assert fr.postal_code == "1000"
+    assert addr.in_language("ja") is addr
+    assert not addr.is_empty and Address().is_empty
+
+
+def test_customer_input_distinguishes_unset_from_clear() -> None:
+    data = CustomerInput(first_name="Ada", phone=None)
+    assert data.set_fields() == {"first_name": "Ada", "phone": None}
+    assert data.is_set("phone") and not data.is_set("email")
+    assert data.email is NOT_SET and repr(NOT_SET) == "NOT_SET" and not NOT_SET
+
+
+def test_money_is_decimal() -> None:
+    m = Money(amount=Decimal("1234.56"), currency="USD", display="$1,234.56")
+    assert m.amount == Decimal("1234.56")
+
+
+def test_status_values() -> None:
+    assert {s.value for s in CustomerStatus} == {"active", "inactive", "on_hold", "deleted", "unknown"}
+
+
+def test_errors_read_as_one_line_and_pickle() -> None:
+    err = NotFoundError(
+        "Not found", provider="rotor", operation="get", status_code=404, request_id="r1", hint="check the id"
+    )
+    assert str(err) == "rotor get: 404 Not found [request id r1] (hint: check the id)"
+    clone = pickle.loads(pickle.dumps(err))
+    assert str(clone) == str(err) and clone.status_code == 404
+    m = MappingError("bad", provider="x", record_id="7", index=2, paths=[("$.a", "expected str")])
+    assert str(m) == "x: record #2 id='7': bad [$.a: expected str]"
