@@ -48,6 +48,15 @@ def _freeze_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+def _view_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only view without copying (for the untouched vendor payload)."""
+    if not value:
+        return _EMPTY
+    if isinstance(value, MappingProxyType):
+        return value
+    return MappingProxyType(value if isinstance(value, dict) else dict(value))
+
+
 def _clean_text(value: str | None) -> str | None:
     if value is None:
         return None
@@ -214,12 +223,12 @@ class Customer:
 
     ``None`` in such a field means "unknown", not "the customer has none".
     """
-    raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, converter=_freeze_mapping)
+    raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, converter=_view_mapping)
     """The untouched vendor record; excluded from ``==`` and ``repr``."""
 
     def __attrs_post_init__(self) -> None:
         if not self.display_name or not self.display_name.strip():
-            object.__setattr__(self, "display_name", self._derive_display_name())
+            _set_display_name(self, self._derive_display_name())
         for name in ("created_at", "updated_at", "deleted_at"):
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
@@ -239,6 +248,57 @@ class Customer:
     def key(self) -> str:
         """``"<provider>:<id>"``, unique across providers."""
         return f"{self.provider}:{self.id}"
+
+
+_set_display_name = Customer.__dict__["display_name"].__set__
+
+
+def _install_fast_init(cls: type) -> None:
+    """Replace attrs' generated ``__init__`` with one that has the same signature and rules
+    (converters, defaults, post-init) but sets the slots directly.
+
+    Frozen attrs classes set every field through ``object.__setattr__``; for the 27 fields of
+    :class:`Customer` that alone cost more than decoding the JSON of a record. Mapping speed is
+    a product feature here (see ``bench/``), so the hot constructors are generated once at
+    import. ``tests/core/test_model.py`` checks both paths agree.
+    """
+    fields = attrs.fields(cls)
+    lines: list[str] = []
+    params: list[str] = []
+    env: dict[str, Any] = {"_new_setter": None, "_EMPTY": _EMPTY, "_MPT": MappingProxyType}
+    for f in fields:
+        name = f.name
+        if f.default is attrs.NOTHING:
+            params.append(name)
+        elif isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            params.append(f"{name}=None")
+            env[f"_factory_{name}"] = f.default.factory
+            if f.converter is None:
+                lines.append(f"    if {name} is None: {name} = _factory_{name}()")
+        else:
+            env[f"_default_{name}"] = f.default
+            params.append(f"{name}=_default_{name}")
+        conv = f.converter
+        if conv is _clean_text:
+            lines.append(f"    if {name} is not None: {name} = {name}.strip() or None")
+        elif conv is _freeze_mapping or conv is _view_mapping:
+            env[f"_conv_{name}"] = conv
+            lines.append(f"    if {name} is None or type({name}) is not _MPT: {name} = _conv_{name}({name})")
+        elif conv is _to_tuple:
+            env["_to_tuple"] = _to_tuple
+            lines.append(f"    if type({name}) is not tuple: {name} = _to_tuple({name})")
+        elif conv is not None:
+            env[f"_conv_{name}"] = conv
+            lines.append(f"    {name} = _conv_{name}({name})")
+        env[f"_set_{name}"] = cls.__dict__[name].__set__
+        lines.append(f"    _set_{name}(self, {name})")
+    if hasattr(cls, "__attrs_post_init__"):
+        lines.append("    self.__attrs_post_init__()")
+    source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
+    exec(compile(source, f"<custbridge fast init {cls.__name__}>", "exec"), env)
+    init = env["__init__"]
+    init.__qualname__ = f"{cls.__name__}.__init__"
+    setattr(cls, "__init__", init)  # noqa: B010 (replacing a method on the class on purpose)
 
 
 class NotSet(enum.Enum):
@@ -323,3 +383,7 @@ WRITABLE_FIELDS: Final[tuple[str, ...]] = tuple(
     f.name for f in attrs.fields(CustomerInput) if f.name not in ("id", "vendor_fields")
 )
 """Canonical field names a :class:`CustomerInput` can carry."""
+
+
+for _cls in (Address, Customer):
+    _install_fast_init(_cls)

@@ -100,3 +100,17 @@ def test_errors_read_as_one_line_and_pickle() -> None:
     assert str(clone) == str(err) and clone.status_code == 404
     m = MappingError("bad", provider="x", record_id="7", index=2, paths=[("$.a", "expected str")])
     assert str(m) == "x: record #2 id='7': bad [$.a: expected str]"
+
+
+def test_fast_constructor_keeps_attrs_semantics() -> None:
+    """The generated __init__ applies the same converters and checks as attrs' own."""
+    c = Customer(provider="p", id="1", email="  a@b.c ", tags=["x", "y"], extras={"k": 1}, raw=None)
+    assert c.email == "a@b.c" and c.tags == ("x", "y") and c.extras == {"k": 1} and c.raw == {}
+    evolved = attrs.evolve(c, phone=" +32 ", company_name="")
+    assert evolved.phone == "+32" and evolved.company_name is None and evolved.display_name == "a@b.c"
+    with pytest.raises(TypeError):
+        Customer(provider="p")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        Customer(provider="p", id="1", colour="red")  # type: ignore[call-arg]
+    a = Address(line1=" 1 Main St ", country="", translations={"fr": AddressText(line1="1 rue")})
+    assert a.line1 == "1 Main St" and a.country is None and a.in_language("fr").line1 == "1 rue"
