@@ -1,0 +1,364 @@
+"""Rotor JSON <-> canonical model, both directions, for both of Rotor's customer shapes.
+
+Rotor has two customer shapes (FACTS.md section 1): the *read shape* of list/retrieve (nested
+``address``, ``location``, a payment flag) and the *flat shape* of ``POST /customers``
+(``property_*``/``billing_*``, ``service_*``, ``message``). Both map to the same canonical
+:class:`~custbridge.Customer`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import cattrs
+
+from custbridge import (
+    Address,
+    ConfigurationError,
+    Customer,
+    CustomerInput,
+    CustomerStatus,
+    MappingError,
+    UnsupportedOperationError,
+)
+from custbridge.convert import normalize_country
+
+from ._wire import RotorAddress, RotorCustomer, RotorUpsertResult
+
+__all__ = [
+    "READ_NOT_LOADED",
+    "VENDOR_FIELDS",
+    "WRITABLE",
+    "configure",
+    "coordinates",
+    "read_to_customer",
+    "status_from_wire",
+    "upsert_outcome",
+    "upsert_to_customer",
+    "write_body",
+]
+
+# The read shape never carries billing data, so a listed or retrieved customer's
+# billing_address is "not loaded", not "none".
+READ_NOT_LOADED: frozenset[str] = frozenset({"billing_address"})
+
+_STATUS: Mapping[str, CustomerStatus] = {
+    "active": CustomerStatus.ACTIVE,
+    "inactive": CustomerStatus.INACTIVE,
+}
+_STATUS_OUT: Mapping[CustomerStatus, str] = {v: k for k, v in _STATUS.items()}
+
+WRITABLE: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "company_name",
+    "email",
+    "phone",
+    "status",
+    "address",
+    "billing_address",
+    "tags",
+    "notes",
+)
+"""Canonical fields ``POST /customers`` accepts."""
+
+VENDOR_FIELDS: Mapping[str, type] = {
+    "source": str,
+    "service_type": str,
+    "service_frequency": str,
+    "billing_same_as_property": bool,
+}
+"""Rotor-only body fields accepted in ``CustomerInput.vendor_fields``, with their JSON type."""
+
+_TEXT_FIELDS = ("first_name", "last_name", "company_name", "email", "phone", "notes")
+
+
+def configure(conv: cattrs.Converter) -> None:
+    """Register Rotor's hooks on ``conv``.
+
+    Rotor's JSON keys equal the wire attribute names, so there is nothing to rename; the
+    shared base converter already does strict strings/booleans and aware datetimes. This
+    is the place for renames should Rotor ever change a key.
+    """
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def status_from_wire(value: str | None) -> CustomerStatus:
+    """``active``/``inactive`` to the canonical state; anything else is ``UNKNOWN``."""
+    if value is None:
+        return CustomerStatus.UNKNOWN
+    return _STATUS.get(value.strip().casefold(), CustomerStatus.UNKNOWN)
+
+
+def coordinates(value: Any) -> tuple[float, float] | None:
+    """``location`` to ``(latitude, longitude)``, or ``None`` when it is not usable.
+
+    Quirk: Rotor does not document the order of ``location`` for customers. Its pins page
+    shows ``[40.7128, -74.006]`` (New York as [lat, lng]), so [latitude, longitude] is
+    assumed. Anything but exactly two finite numbers with the latitude in -90..90 and the
+    longitude in -180..180 is not used (it stays in ``Customer.raw``). ``[0, 0]`` is taken
+    as a placeholder ("not geocoded"), not as a point in the Gulf of Guinea.
+    """
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
+            return None
+    lat, lng = float(value[0]), float(value[1])
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0):
+        return None
+    if lat == 0.0 and lng == 0.0:
+        return None
+    return lat, lng
+
+
+def _address(
+    line1: str | None,
+    line2: str | None,
+    city: str | None,
+    region: str | None,
+    postal_code: str | None,
+    country: str | None,
+    point: tuple[float, float] | None = None,
+) -> Address | None:
+    address = Address(
+        line1=line1,
+        line2=line2,
+        city=city,
+        region=region,
+        postal_code=postal_code,
+        # Quirk: Rotor stores country as free text ("US", "USA", "Canada", ...).
+        country=normalize_country(country),
+        latitude=point[0] if point else None,
+        longitude=point[1] if point else None,
+    )
+    return None if address.is_empty else address
+
+
+def _require_id(wire_id: str | None, provider: str) -> str:
+    if wire_id is None or not wire_id.strip():
+        raise MappingError(
+            "the customer has no id",
+            provider=provider,
+            paths=[("$.id", "missing or empty (every Rotor field is optional, but a customer without an id cannot be addressed)")],
+        )
+    return wire_id
+
+
+def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any]], Customer]:
+    """Return the ``RotorCustomer -> Customer`` function for provider name ``provider``."""
+
+    # GET /customers/{id} -> data, GET /customers -> data[i]
+    # https://docs.api.getrotor.com/api/resources/customers/methods/retrieve
+    # {"id": "182bd5e5-…", "address": {"city": "city", "country": "country", "state": "state",
+    #   "street1": "street1", "zip": "zip", "street2": "street2"}, "company_name": "company_name",
+    #  "created_at": "2019-12-27T18:11:19.117Z", "email": "dev@stainless.com",
+    #  "first_name": "first_name", "has_payment_method": true  (or "is_auto_pay": true),
+    #  "last_name": "last_name", "location": [0], "notes": "notes", "phone": "phone",
+    #  "source": "source", "status": "active", "tags": ["string"]}
+    def to_customer(wire: RotorCustomer, raw: Mapping[str, Any]) -> Customer:
+        point = coordinates(wire.location)
+        addr: RotorAddress = wire.address or RotorAddress()
+        address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country, point)
+        extras: dict[str, Any] = {}
+        if wire.source is not None:
+            extras["source"] = wire.source
+        # Quirk: the payment flag has two documented names with different meanings
+        # (has_payment_method: a saved payment method exists; is_auto_pay: billed
+        # automatically). Both are kept under their own names, never merged.
+        if wire.has_payment_method is not None:
+            extras["has_payment_method"] = wire.has_payment_method
+        if wire.is_auto_pay is not None:
+            extras["is_auto_pay"] = wire.is_auto_pay
+        return Customer(
+            provider=provider,
+            id=_require_id(wire.id, provider),
+            first_name=wire.first_name,
+            last_name=wire.last_name,
+            company_name=wire.company_name,
+            email=wire.email,
+            phone=wire.phone,
+            status=status_from_wire(wire.status),
+            vendor_status=wire.status,
+            address=address,
+            tags=wire.tags or (),
+            notes=wire.notes,
+            created_at=wire.created_at,
+            extras=extras,
+            not_loaded=READ_NOT_LOADED,
+            raw=raw,
+        )
+
+    return to_customer
+
+
+def upsert_outcome(message: str | None, status_code: int | None = None) -> str | None:
+    """``"created"``/``"updated"`` from the upsert ``message`` (else 201 means created).
+
+    Quirk: Rotor's flat answer says what happened only in free text
+    ("Customer created successfully"); the status codes (201/200) are not documented for
+    customers, only for leads.
+    """
+    text = (message or "").casefold()
+    if "created" in text:
+        return "created"
+    if "updated" in text:
+        return "updated"
+    if status_code == 201:
+        return "created"
+    return None
+
+
+def upsert_to_customer(provider: str) -> Callable[[RotorUpsertResult, Mapping[str, Any]], Customer]:
+    """Return the ``RotorUpsertResult -> Customer`` function for provider name ``provider``."""
+
+    # POST /customers -> the flat record itself (no "data" wrapper)
+    # https://docs.api.getrotor.com/api/resources/customers/methods/create_or_update
+    # {"id": "182bd5e5-…", "billing_city": "billing_city", …, "billing_same_as_property": true,
+    #  "company_name": "company_name", "created_at": "2019-12-27T18:11:19.117Z",
+    #  "email": "dev@stainless.com", "first_name": "first_name", "last_name": "last_name",
+    #  "message": "Customer created successfully", "notes": "notes", "phone": "phone",
+    #  "property_city": "property_city", …, "service_frequency": "service_frequency",
+    #  "service_type": "service_type", "source": "source", "status": "active", "tags": ["string"]}
+    def to_customer(wire: RotorUpsertResult, raw: Mapping[str, Any]) -> Customer:
+        # Inference (FACTS.md): the read shape's "address" is the property address, so the
+        # flat property_* fields fill Customer.address and billing_* fill billing_address.
+        address = _address(
+            wire.property_street1, wire.property_street2, wire.property_city,
+            wire.property_state, wire.property_zip, wire.property_country,
+        )
+        billing = _address(
+            wire.billing_street1, wire.billing_street2, wire.billing_city,
+            wire.billing_state, wire.billing_zip, wire.billing_country,
+        )
+        # Quirk: billing_same_as_property=true may come with empty billing_* fields; the
+        # billing address then is the property address.
+        if billing is None and wire.billing_same_as_property:
+            billing = address
+        extras: dict[str, Any] = {}
+        for key in ("source", "service_type", "service_frequency", "billing_same_as_property"):
+            value = getattr(wire, key)
+            if value is not None:
+                extras[key] = value
+        outcome = upsert_outcome(wire.message)
+        if outcome is not None:
+            extras["upsert_outcome"] = outcome
+        return Customer(
+            provider=provider,
+            id=_require_id(wire.id, provider),
+            first_name=wire.first_name,
+            last_name=wire.last_name,
+            company_name=wire.company_name,
+            email=wire.email,
+            phone=wire.phone,
+            status=status_from_wire(wire.status),
+            vendor_status=wire.status,
+            address=address,
+            billing_address=billing,
+            tags=wire.tags or (),
+            notes=wire.notes,
+            created_at=wire.created_at,
+            extras=extras,
+            raw=raw,
+        )
+
+    return to_customer
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _text(value: Any, name: str, provider: str, operation: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigurationError(
+            f"{name} must be a string, got {type(value).__name__}", provider=provider, operation=operation
+        )
+    return value
+
+
+def _address_fields(
+    address: Any, prefix: str, name: str, provider: str, operation: str
+) -> dict[str, str]:
+    if not isinstance(address, Address):
+        raise ConfigurationError(
+            f"{name} must be a custbridge.Address, got {type(address).__name__}",
+            provider=provider, operation=operation,
+        )
+    # Only the text parts are writable; latitude/longitude, formatted, name and
+    # translations have no place in Rotor's body and are not sent (see README).
+    out: dict[str, str] = {}
+    for canonical, wire in (("line1", "street1"), ("line2", "street2"), ("city", "city"),
+                            ("region", "state"), ("postal_code", "zip"), ("country", "country")):
+        value = getattr(address, canonical)
+        if value is not None:
+            out[f"{prefix}_{wire}"] = value
+    return out
+
+
+def write_body(
+    data: CustomerInput, *, provider: str, operation: str, customer_id: str | None
+) -> dict[str, Any]:
+    """Build the ``POST /customers`` body from the fields set in ``data``.
+
+    Raises:
+        UnsupportedOperationError: a field is set to ``None`` (Rotor cannot clear fields),
+            tags would be removed, a status Rotor does not have, or an unknown vendor field.
+        ConfigurationError: a value of the wrong type.
+    """
+    body: dict[str, Any] = {}
+    if customer_id is not None:
+        body["id"] = customer_id
+    for name, value in data.set_fields().items():
+        if value is None or (name == "tags" and not value):
+            raise UnsupportedOperationError(
+                f"cannot clear {name}: Rotor's POST /customers only sets values"
+                + (" and merges tags (it never removes one)" if name == "tags" else ""),
+                provider=provider,
+                operation=operation,
+                hint=f"leave {name} unset (NOT_SET) to keep the current value",
+            )
+        if name in _TEXT_FIELDS:
+            body[name] = _text(value, name, provider, operation)
+        elif name == "status":
+            wire_status = _STATUS_OUT.get(value) if isinstance(value, CustomerStatus) else None
+            if wire_status is None:
+                raise UnsupportedOperationError(
+                    f"Rotor has no status {value!r}",
+                    provider=provider, operation=operation, hint="use ACTIVE or INACTIVE",
+                )
+            body["status"] = wire_status
+        elif name == "address":
+            body.update(_address_fields(value, "property", name, provider, operation))
+        elif name == "billing_address":
+            body.update(_address_fields(value, "billing", name, provider, operation))
+        elif name == "tags":
+            if isinstance(value, str):
+                raise ConfigurationError(
+                    "tags must be a sequence of strings, not one string",
+                    provider=provider, operation=operation, hint='e.g. tags=("vip",)',
+                )
+            body["tags"] = [_text(tag, "tags[]", provider, operation) for tag in value]
+        else:  # pragma: no cover - the engine refuses fields not declared writable
+            raise UnsupportedOperationError(
+                f"{name} is not writable", provider=provider, operation=operation
+            )
+    for key, value in data.vendor_fields.items():
+        kind = VENDOR_FIELDS.get(key)
+        if kind is None:
+            raise UnsupportedOperationError(
+                f"unknown Rotor vendor field {key!r}",
+                provider=provider, operation=operation,
+                hint="vendor_fields accepts: " + ", ".join(VENDOR_FIELDS)
+                + ("; pass the id as CustomerInput.id" if key == "id" else ""),
+            )
+        if not isinstance(value, kind):
+            raise ConfigurationError(
+                f"vendor field {key!r} must be {kind.__name__}, got {type(value).__name__}",
+                provider=provider, operation=operation,
+            )
+        body[key] = value
+    return body
