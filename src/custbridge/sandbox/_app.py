@@ -29,6 +29,7 @@ FAULT_KINDS: tuple[str, ...] = (
     "500",
     "503",
     "timeout",
+    "lost-response",
     "truncated",
     "html",
     "reset",
@@ -156,6 +157,10 @@ class SandboxApp:
             response.headers["Retry-After"] = f"{retry_after:g}"
         return response
 
+    def customer_count(self) -> int:
+        """How many customers the simulated vendor stores (to prove writes are not duplicated)."""
+        raise NotImplementedError
+
     def client_settings(self, base_url: str) -> dict[str, Any]:
         """Keyword settings for :func:`custbridge.connect` that reach this app at ``base_url``."""
         raise NotImplementedError
@@ -205,6 +210,8 @@ class SandboxApp:
         if kind == "timeout":
             raise httpx.ReadTimeout("read timed out (sandbox fault)", request=request)
         real = self.route(request)
+        if kind == "lost-response":  # the vendor did the work, the answer never arrives
+            raise httpx.ReadTimeout("read timed out after the request was processed (sandbox fault)", request=request)
         body = real.read()
         if kind == "truncated":
             cut = body[: max(1, len(body) * 2 // 3)]

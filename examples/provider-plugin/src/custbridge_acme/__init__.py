@@ -168,6 +168,9 @@ class AcmeSandbox(SandboxApp):
     def client_settings(self, base_url: str) -> dict[str, Any]:
         return {"api_key": self.API_KEY, "base_url": base_url}
 
+    def customer_count(self) -> int:
+        return len(self.customers)
+
     def authorized(self, request: httpx.Request) -> bool:
         return request.headers.get("authorization") == f"Token {self.API_KEY}"
 
