@@ -50,7 +50,10 @@ def parse_datetime(value: Any) -> datetime:
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValueError("timestamp is not finite")
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value, tz=timezone.utc)
+        except (OverflowError, OSError) as exc:
+            raise ValueError(f"timestamp out of range: {value!r}") from exc
     if not isinstance(value, str):
         raise TypeError(f"expected a timestamp string, got {type(value).__name__}")
     text = value.strip()
