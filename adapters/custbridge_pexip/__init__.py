@@ -1,0 +1,11 @@
+"""custbridge provider for Pexip Engage customers (registered as ``pexip_engage``).
+
+OAuth2 client credentials, localized addresses with translations, offset pages. The
+simulator lives in :mod:`custbridge_pexip.sandbox`; the README has the field mapping.
+"""
+
+from __future__ import annotations
+
+from .provider import PexipEngageProvider
+
+__all__ = ["PexipEngageProvider"]

@@ -1,0 +1,297 @@
+"""Pexip Engage JSON <-> canonical model: cattrs renames, ``to_customer`` and the PATCH body.
+
+Read side: a vendor record is structured into the wire classes of :mod:`._wire` (renames are
+cattrs hooks on this adapter's converter) and then mapped to :class:`custbridge.Customer`.
+Write side: :func:`patch_body` turns a :class:`custbridge.CustomerInput` into the documented
+PATCH body (null clears; addresses as ``translations`` arrays; empty strings as null).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, override
+
+from custbridge import Address, AddressText, Customer, CustomerInput, CustomerStatus, MappingError
+from custbridge.convert import normalize_country
+
+from ._wire import PexipCustomer, PexipGeolocation, PexipLocation, PexipText, PexipTranslations
+
+__all__ = [
+    "LANGUAGES",
+    "InputError",
+    "configure",
+    "make_to_customer",
+    "patch_body",
+    "to_address",
+]
+
+LANGUAGES: tuple[str, ...] = ("da", "de", "el", "en", "es", "fr", "ja", "nl", "no", "pl")
+"""The languages the vendor's schema allows for ``language`` and localized values."""
+
+_WIRE_CLASSES: tuple[type, ...] = (
+    PexipText,
+    PexipGeolocation,
+    PexipTranslations,
+    PexipLocation,
+    PexipCustomer,
+)
+
+# Which canonical Address text field each localized vendor field feeds.
+_LOCALIZED = (("street1", "line1"), ("street2", "line2"), ("city", "city"), ("state", "region"))
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def configure(conv: cattrs.Converter) -> None:
+    """Register the camelCase renames of every wire class on ``conv``."""
+    for cls in _WIRE_CLASSES:
+        renames = {
+            f.name: override(rename=_camel(f.name))
+            for f in attrs.fields(cls)
+            if _camel(f.name) != f.name
+        }
+        conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, **renames))  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- read side
+
+
+def _range_errors(geo: PexipGeolocation | None) -> list[tuple[str, str]]:
+    if geo is None:
+        return []
+    errors = []
+    if not -90.0 <= geo.latitude <= 90.0:
+        errors.append(("$.location.geolocation.latitude", f"{geo.latitude} is outside -90..90"))
+    if not -180.0 <= geo.longitude <= 180.0:
+        errors.append(("$.location.geolocation.longitude", f"{geo.longitude} is outside -180..180"))
+    return errors
+
+
+def to_address(location: PexipLocation, preferred: str | None) -> Address:
+    """Map ``data.location`` to an :class:`Address` in the ``preferred`` language when it exists.
+
+    ``line1/line2/city/region`` come from the preferred language's translations when the
+    vendor has that language for the address; fields without a translation in it keep the
+    primary (single-value) text, like :meth:`Address.in_language` does. Otherwise the primary
+    values are used and ``Address.language`` is their language.
+    """
+    # Every language the vendor sent, per canonical text field; the translations arrays are
+    # the full set, the single-value fields are folded in too in case a vendor omits them.
+    by_lang: dict[str, dict[str, str]] = {}
+    translations = location.translations or PexipTranslations()
+    for wire_name, field in _LOCALIZED:
+        for item in getattr(translations, wire_name):
+            if item.value.strip():
+                by_lang.setdefault(item.language.lower(), {}).setdefault(field, item.value)
+    primary: dict[str, str] = {}
+    primary_language: str | None = None
+    for wire_name, field in _LOCALIZED:
+        text: PexipText | None = getattr(location, wire_name)
+        if text is None or not text.value.strip():
+            continue
+        code = text.language.lower()
+        primary[field] = text.value
+        primary_language = primary_language or code
+        by_lang.setdefault(code, {}).setdefault(field, text.value)
+    if primary_language is None and by_lang:
+        primary_language = next(iter(by_lang))
+        primary = dict(by_lang[primary_language])
+
+    language = primary_language
+    chosen = primary
+    if preferred and preferred in by_lang:
+        language = preferred
+        chosen = {**primary, **by_lang[preferred]}
+    geo = location.geolocation
+    return Address(
+        line1=chosen.get("line1"),
+        line2=chosen.get("line2"),
+        city=chosen.get("city"),
+        region=chosen.get("region"),
+        postal_code=location.postal_code,
+        country=normalize_country(location.country_code),
+        formatted=location.formatted_address,
+        latitude=geo.latitude if geo is not None else None,
+        longitude=geo.longitude if geo is not None else None,
+        language=language,
+        translations={lang: AddressText(**fields) for lang, fields in by_lang.items()},
+    )
+
+
+def make_to_customer(
+    provider: str, preferred: str | None
+) -> Callable[[PexipCustomer, Mapping[str, Any]], Customer]:
+    """Return the ``wire -> Customer`` function for one connection (its name and language)."""
+
+    def to_customer(wire: PexipCustomer, raw: Mapping[str, Any]) -> Customer:
+        location = wire.location
+        errors = _range_errors(location.geolocation if location is not None else None)
+        if errors:
+            raise MappingError(
+                "geolocation out of range", provider=provider, record_id=wire.id, paths=errors
+            )
+        extras: dict[str, Any] = {}
+        if wire.existing is not None:
+            extras["existing"] = wire.existing
+        # Soft delete: ``deletedAt`` is always present and non-null once deleted.
+        deleted = wire.deleted_at is not None
+        return Customer(
+            provider=provider,
+            id=wire.id,
+            number=wire.customer_number,
+            external_id=wire.external_id,
+            first_name=wire.first_name,
+            last_name=wire.last_name,
+            company_name=wire.company,
+            email=wire.email,
+            phone=wire.phone_number,
+            status=CustomerStatus.DELETED if deleted else CustomerStatus.ACTIVE,
+            address=to_address(location, preferred) if location is not None else None,
+            language=wire.language.lower() if wire.language else None,
+            time_zone=wire.time_zone,
+            notes=wire.notes,
+            created_at=wire.created_at,
+            updated_at=wire.updated_at,
+            deleted_at=wire.deleted_at,
+            extras=extras,
+            raw=raw,
+        )
+
+    return to_customer
+
+
+# --------------------------------------------------------------------------- write side
+
+
+class InputError(ValueError):
+    """A :class:`CustomerInput` value the vendor would reject; ``hint`` says what to do."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+# canonical CustomerInput field -> PATCH body key (scalar strings)
+_SCALARS: tuple[tuple[str, str], ...] = (
+    ("number", "customerNumber"),
+    ("external_id", "externalId"),
+    ("first_name", "firstName"),
+    ("last_name", "lastName"),
+    ("company_name", "company"),
+    ("email", "email"),
+    ("phone", "phoneNumber"),
+    ("notes", "notes"),
+    ("time_zone", "timeZone"),
+)
+VENDOR_FIELDS: tuple[str, ...] = ("existing",)
+"""``CustomerInput.vendor_fields`` keys this adapter accepts (vendor wire names)."""
+
+_COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+
+
+def _text(value: str | None) -> str | None:
+    # Quirk: the vendor rejects empty strings ("minimum length is 1"); null is the empty value.
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _language(value: str | None, where: str) -> str | None:
+    code = _text(value)
+    if code is None:
+        return None
+    code = code.lower()
+    if code not in LANGUAGES:
+        raise InputError(f"{where}: language {value!r} is not one the vendor accepts", "one of " + ", ".join(LANGUAGES))
+    return code
+
+
+def _location(address: Address, fallback_language: str | None) -> dict[str, Any]:
+    """Build the PATCH ``location``: translations arrays, never single values or formattedAddress.
+
+    The address's own text belongs to ``Address.language`` (else the connection's ``language``
+    setting) and wins over a translation in that language; other languages come from
+    ``Address.translations``.
+    """
+    language = _language(address.language, "address") or fallback_language
+    if language is None:
+        raise InputError(
+            "address: the vendor stores address text per language, and this address has none",
+            "set Address.language (e.g. 'nl'), or connect with language=...",
+        )
+    texts: dict[str, dict[str, str | None]] = {}
+    own = {"line1": address.line1, "line2": address.line2, "city": address.city, "region": address.region}
+    texts[language] = {k: _text(v) for k, v in own.items()}
+    for lang, text in address.translations.items():
+        code = _language(lang, f"address.translations[{lang!r}]")
+        if code is None or code == language:
+            continue
+        texts[code] = {
+            "line1": _text(text.line1),
+            "line2": _text(text.line2),
+            "city": _text(text.city),
+            "region": _text(text.region),
+        }
+    arrays: dict[str, list[dict[str, str]]] = {}
+    for wire_name, field in _LOCALIZED:
+        arrays[wire_name] = [
+            {"language": lang, "value": value}
+            for lang, fields in texts.items()
+            if (value := fields.get(field)) is not None
+        ]
+    if not arrays["street1"] or not arrays["city"]:
+        raise InputError(
+            "address: the vendor requires a street (line1) and a city",
+            "set Address.line1 and Address.city, or pass address=None to clear the location",
+        )
+    country = normalize_country(address.country)
+    if country is None or not _COUNTRY_RE.match(country):
+        raise InputError(
+            f"address: country {address.country!r} is not an ISO 3166-1 alpha-2 code",
+            "set Address.country, e.g. 'BE'",
+        )
+    location: dict[str, Any] = {
+        "postalCode": address.postal_code,
+        "countryCode": country,
+        "translations": arrays,
+    }
+    if address.latitude is not None and address.longitude is not None:
+        if not (-90 <= address.latitude <= 90 and -180 <= address.longitude <= 180):
+            raise InputError("address: latitude/longitude out of range", "latitude -90..90, longitude -180..180")
+        location["geolocation"] = {"latitude": address.latitude, "longitude": address.longitude}
+    return location
+
+
+def patch_body(data: CustomerInput, fallback_language: str | None) -> dict[str, Any]:
+    """The PATCH body for ``data``: only set fields; ``None`` (and ``""``) sent as null to clear."""
+    body: dict[str, Any] = {}
+    fields = data.set_fields()
+    for canonical, wire_name in _SCALARS:
+        if canonical in fields:
+            body[wire_name] = _text(fields[canonical])
+    external_id = body.get("externalId")
+    if external_id is not None and len(external_id) > 255:
+        raise InputError("external_id is longer than 255 characters", "shorten it")
+    if "language" in fields:
+        body["language"] = _language(fields["language"], "language")
+    if "address" in fields:
+        address = fields["address"]
+        body["location"] = None if address is None or address.is_empty else _location(address, fallback_language)
+    for key, value in data.vendor_fields.items():
+        if key not in VENDOR_FIELDS:
+            raise InputError(
+                f"vendor field {key!r} is not supported", "accepted vendor_fields: " + ", ".join(VENDOR_FIELDS)
+            )
+        if not isinstance(value, bool):
+            raise InputError(f"vendor field {key!r} must be a boolean", "pass True or False")
+        body[key] = value
+    return body
