@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import cattrs
+from cattrs.gen import make_dict_structure_fn
 
 from custbridge import (
     Address,
@@ -32,6 +33,7 @@ __all__ = [
     "VENDOR_FIELDS",
     "WRITABLE",
     "configure",
+    "objects_only",
     "coordinates",
     "read_to_customer",
     "status_from_wire",
@@ -75,13 +77,31 @@ VENDOR_FIELDS: Mapping[str, type] = {
 _TEXT_FIELDS = ("first_name", "last_name", "company_name", "email", "phone", "notes")
 
 
+def objects_only(conv: cattrs.Converter, cls: type[Any]) -> None:
+    """Make ``cls`` refuse anything but a JSON object.
+
+    cattrs builds an all-defaults instance from a *string* (``"street1" in "1 Main St"`` is
+    simply False), so ``"address": "1 Main St"`` would silently become an empty address.
+    """
+    inner = make_dict_structure_fn(cls, conv)
+
+    def hook(value: Any, _: type) -> Any:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        return inner(value, cls)
+
+    conv.register_structure_hook(cls, hook)
+
+
 def configure(conv: cattrs.Converter) -> None:
     """Register Rotor's hooks on ``conv``.
 
-    Rotor's JSON keys equal the wire attribute names, so there is nothing to rename; the
-    shared base converter already does strict strings/booleans and aware datetimes. This
-    is the place for renames should Rotor ever change a key.
+    Rotor's JSON keys equal the wire attribute names, so there is nothing to rename (this
+    is the place for renames should Rotor ever change a key); the shared base converter
+    already does strict strings/booleans and aware datetimes.
     """
+    for cls in (RotorAddress, RotorCustomer, RotorUpsertResult):
+        objects_only(conv, cls)
 
 
 # --------------------------------------------------------------------------- reading

@@ -18,7 +18,8 @@ from custbridge.convert import make_converter
 from custbridge.errors import error_class_for_status
 from custbridge.provider import HttpResponse
 
-from ._wire import RotorErrorBody
+from ._convert import objects_only
+from ._wire import RotorErrorBody, RotorFieldError
 
 __all__ = ["AUTH_HINT", "BY_CODE", "error_from_response"]
 
@@ -34,6 +35,8 @@ AUTH_HINT = "set ROTOR_API_KEY or pass api_key=... (Rotor reads it from the x-ap
 _SCOPE_RE = re.compile(r"scope\s+'([^']+)'")
 _LIMIT_RE = re.compile(r"limit of\s+(\d+)")
 _converter = make_converter()
+objects_only(_converter, RotorFieldError)
+objects_only(_converter, RotorErrorBody)
 
 
 def _envelope(body: Any) -> RotorErrorBody | None:

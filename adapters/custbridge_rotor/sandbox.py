@@ -194,6 +194,11 @@ class RotorSandbox(SandboxApp):
             "archived": archived,
         }
 
+    def customer_count(self) -> int:
+        """Customers stored, archived ones included (writes must not duplicate them)."""
+        with self._store_lock:
+            return len(self.customers)
+
     def new_day(self) -> None:
         """Reset the daily quota counter (Rotor's reset time is undocumented)."""
         with self._store_lock:
