@@ -1,0 +1,612 @@
+"""The ``custbridge`` command: providers, coverage, get, list, export, report, sandbox serve.
+
+A thin layer over :mod:`custbridge.reporting`. Output is rich (tables, progress bars) only
+on a terminal; piped or in CI it is plain text with no progress noise. Exit codes: 0 done,
+1 a provider failed, 2 usage or configuration error, 130 interrupted (Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from . import __version__
+from .errors import ConfigurationError, CustbridgeError
+from .model import Customer
+from .provider import CANONICAL_FIELDS, FieldAccess
+from .registry import provider_class, providers
+
+__all__ = ["main"]
+
+DEFAULT_HTML = "custbridge-report.html"
+"""Where ``custbridge report`` writes its HTML file unless told otherwise."""
+DEFAULT_SANDBOX_SIZE = 1000
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """A problem with the command line or the configuration: message, exit code 2."""
+
+
+# --------------------------------------------------------------------------- output
+
+
+class Output:
+    """Where the command writes: stdout for results, stderr for progress and notes."""
+
+    def __init__(self, stdout: IO[str], stderr: IO[str], *, rich: bool | None = None) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.rich = _wants_rich(stdout) if rich is None else rich
+        self.rich_err = _wants_rich(stderr) if rich is None else rich
+
+    def print(self, text: str = "") -> None:
+        """Write a line of results."""
+        self.stdout.write(text + "\n")
+
+    def note(self, text: str) -> None:
+        """Write a line for the person at the terminal (stderr)."""
+        self.stderr.write(text + "\n")
+        self.stderr.flush()
+
+    def console(self, *, err: bool = False) -> Any:
+        """A rich console on stdout or stderr (only when rich output is on)."""
+        from rich.console import Console
+
+        return Console(file=self.stderr if err else self.stdout, force_terminal=True, highlight=False,
+                       soft_wrap=False)
+
+
+def _wants_rich(stream: IO[str]) -> bool:
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        if not stream.isatty():
+            return False
+        import rich  # noqa: F401
+    except (ImportError, AttributeError, ValueError):
+        return False
+    return True
+
+
+def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
+    if out.rich:
+        from rich.table import Table
+
+        table = Table(title=title, header_style="bold", title_justify="left")
+        for header in headers:
+            table.add_column(header, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        out.console().print(table)
+        return
+    if title:
+        out.print(title)
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+    out.print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+    out.print("  ".join("-" * w for w in widths))
+    for row in rows:
+        out.print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+# --------------------------------------------------------------------------- provider choice
+
+
+def _split(value: str | None) -> list[str]:
+    return [p.strip() for p in (value or "").split(",") if p.strip()]
+
+
+def _check_known(names: Sequence[str]) -> None:
+    installed = providers()
+    unknown = [n for n in names if n not in installed]
+    if unknown:
+        raise UsageError(
+            f"unknown provider(s): {', '.join(unknown)}; installed: {', '.join(installed) or 'none'}"
+        )
+
+
+def _choose(args: argparse.Namespace, out: Output, explicit: Sequence[str]) -> list[str]:
+    """The providers a command works on, checked against --sandbox and the credentials."""
+    from .reporting import all_provider_info, provider_info
+
+    if explicit:
+        _check_known(explicit)
+        infos = [provider_info(n) for n in explicit]
+        broken = [i for i in infos if not i.loaded]
+        if broken:
+            raise UsageError("; ".join(f"{i.name}: {i.problem}" for i in broken))
+        if args.sandbox:
+            without = [i.name for i in infos if not i.sandbox]
+            if without:
+                raise UsageError(f"{', '.join(without)} ship(s) no sandbox; drop --sandbox to use real credentials")
+            return list(explicit)
+        unconfigured = [i for i in infos if not i.configured]
+        if unconfigured:
+            lines = [f"  {i.name}: {_what_to_set(i.missing, i.problem)}" for i in unconfigured]
+            raise UsageError(
+                "not configured:\n" + "\n".join(lines) + "\nor add --sandbox to use the built-in simulators"
+            )
+        return list(explicit)
+    infos = all_provider_info()
+    for info in infos:
+        if not info.loaded:
+            out.note(f"note: skipping {info.name}: {info.problem}")
+    if args.sandbox:
+        chosen = [i.name for i in infos if i.loaded and i.sandbox]
+        if not chosen:
+            raise UsageError("no installed provider ships a sandbox")
+        return chosen
+    chosen = [i.name for i in infos if i.loaded and i.configured]
+    if not chosen:
+        lines = [f"  {i.name} ({i.display}): {_what_to_set(i.missing, i.problem)}" for i in infos if i.loaded]
+        raise UsageError(
+            "no provider is configured. Set the environment variables of the providers you use:\n"
+            + "\n".join(lines)
+            + "\nor add --sandbox to try the built-in simulators with seeded customers"
+        )
+    return chosen
+
+
+def _what_to_set(missing: Sequence[str], problem: str | None) -> str:
+    if missing:
+        return "set " + " and ".join(missing) + (f"; {problem}" if problem else "")
+    return problem or "see the provider's README"
+
+
+def _connect(args: argparse.Namespace, name: str) -> Any:
+    """A sync client for ``get`` and ``list`` (sandbox or real credentials)."""
+    import custbridge
+
+    if args.sandbox:
+        from .sandbox import connect as sandbox_connect
+
+        return sandbox_connect(name, size=args.sandbox_size, seed=args.seed)
+    return custbridge.connect(name)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@contextmanager
+def _progress(out: Output, names: Sequence[str]) -> Iterator[Callable[[Any], None] | None]:
+    """A per-provider progress bar on a terminal; nothing when stderr is not a terminal."""
+    if not out.rich_err:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("[bold]{task.description:<14}"),
+        BarColumn(bar_width=32),
+        MofNCompleteColumn(),
+        TextColumn("customers  {task.fields[pages]} pages  {task.fields[waits]} rate-limit waits"),
+        TextColumn("{task.fields[state]}"),
+        TimeElapsedColumn(),
+        console=out.console(err=True),
+        transient=False,
+    )
+    tasks = {n: progress.add_task(n, total=None, pages=0, waits=0, state="") for n in names}
+
+    def update(run: Any) -> None:
+        state = ""
+        if run.done:
+            state = "[green]done" if run.failure is None else "[red]failed"
+        total = run.total if run.total is not None else (run.customers if run.done else None)
+        progress.update(
+            tasks[run.provider], completed=run.customers, total=total, pages=run.pages,
+            waits=run.rate_limited, state=state,
+        )
+
+    with progress:
+        yield update
+
+
+def _failures(out: Output, runs: Any) -> int:
+    failed = 0
+    for name, run in runs.items():
+        if run.failure is not None:
+            failed += 1
+            out.note(f"error: {name} failed: {type(run.failure).__name__}: {run.failure}")
+    return failed
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_providers(args: argparse.Namespace, out: Output) -> int:
+    from .reporting import all_provider_info
+
+    infos = all_provider_info()
+    if args.format == "json":
+        data = []
+        for i in infos:
+            caps = i.capabilities
+            data.append({
+                "name": i.name, "display": i.display, "loaded": i.loaded, "configured": i.configured,
+                "missing": list(i.missing), "variables": list(i.variables), "sandbox": i.sandbox,
+                "problem": None if i.configured else i.problem,
+                "operations": caps.supported_operations() if caps else None,
+                "filters": caps.supported_filters() if caps else None,
+                "fields": {f: a.value for f, a in caps.fields.items()} if caps else None,
+            })
+        out.print(json.dumps(data, indent=2))
+        return EXIT_OK
+    rows = []
+    for i in infos:
+        if not i.loaded:
+            rows.append([i.name, "", f"failed to load: {i.problem}", "", "", "", ""])
+            continue
+        caps = i.capabilities
+        configured = "yes" if i.configured else f"no: {_what_to_set(i.missing, i.problem)}"
+        readable = sum(1 for f in CANONICAL_FIELDS if caps and caps.field(f) is not FieldAccess.UNSUPPORTED)
+        rows.append([
+            i.name, i.display, configured, "yes" if i.sandbox else "no",
+            ", ".join(caps.supported_operations()) if caps else "?",
+            _filters_text(caps) if caps else "?",
+            f"{readable}/{len(CANONICAL_FIELDS)}" if caps else "?",
+        ])
+    _table(out, ["provider", "vendor", "configured", "sandbox", "operations", "filters", "fields"], rows)
+    return EXIT_OK
+
+
+def _filters_text(caps: Any) -> str:
+    canonical = [f for f in caps.supported_filters() if f not in caps.vendor_filters]
+    text = ", ".join(canonical) or "none"
+    if caps.vendor_filters:
+        text += f" (+{len(caps.vendor_filters)} vendor)"
+    return text
+
+
+_SHORT = {"unsupported": "-"}
+
+
+def cmd_coverage(args: argparse.Namespace, out: Output) -> int:
+    from .reporting import capabilities_of, coverage_rows
+
+    names = _split(args.providers) or providers()
+    _check_known(names)
+    caps = {}
+    for name in names:
+        try:
+            caps[name] = capabilities_of(name)
+        except CustbridgeError as exc:
+            out.note(f"note: {name}: {exc}")
+            caps[name] = None
+    rows = list(coverage_rows(names, caps))
+    if args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["kind", "name", *names])
+        writer.writerows([kind, name, *values] for kind, name, values in rows)
+        out.stdout.write(buffer.getvalue())
+        return EXIT_OK
+    if args.format == "markdown":
+        out.print("| kind | name | " + " | ".join(names) + " |")
+        out.print("|---|---|" + "---|" * len(names))
+        for kind, name, values in rows:
+            out.print(f"| {kind} | `{name}` | " + " | ".join(_SHORT.get(v, v) for v in values) + " |")
+        out.print("")
+        out.print("`-` = unsupported; emulated = done by custbridge on the client side.")
+        return EXIT_OK
+    table_rows = [[kind, name, *(_SHORT.get(v, v) for v in values)] for kind, name, values in rows]
+    _table(out, ["kind", "name", *names], table_rows, title="Coverage (- = unsupported)")
+    return EXIT_OK
+
+
+def _customer_rows(customer: Customer, caps: Any) -> list[list[str]]:
+    from .reporting import customer_to_dict
+
+    data = customer_to_dict(customer)
+    rows = [["key", customer.key]]
+    for name, value in data.items():
+        if name in ("key", "provider", "id"):
+            continue
+        if name in CANONICAL_FIELDS and caps is not None and caps.field(name) is FieldAccess.UNSUPPORTED:
+            continue
+        if value in (None, [], {}, ""):
+            continue
+        if isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items() if v not in (None, {}, []))
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        rows.append([name, str(value)])
+    return rows
+
+
+def cmd_get(args: argparse.Namespace, out: Output) -> int:
+    from .reporting import customer_to_dict
+
+    _choose(args, out, [args.provider])
+    with _connect(args, args.provider) as client:
+        customer = client.get(args.id)
+        if args.format == "json":
+            out.print(json.dumps(customer_to_dict(customer, include_raw=args.raw), indent=2, ensure_ascii=False,
+                                 default=str))
+        else:
+            _table(out, ["field", "value"], _customer_rows(customer, client.capabilities))
+    return EXIT_OK
+
+
+_LIST_COLUMNS = (("id", 16), ("name", 30), ("email", 34), ("phone", 18), ("status", 9), ("country", 7),
+                 ("created", 10))
+
+
+def _list_row(c: Customer) -> list[str]:
+    country = c.address.country if c.address is not None else None
+    created = c.created_at.date().isoformat() if c.created_at else ""
+    return [c.id, c.display_name, c.email or "", c.phone or "", c.status.value, country or "", created]
+
+
+def cmd_list(args: argparse.Namespace, out: Output) -> int:
+    from .reporting import customer_to_dict
+
+    _choose(args, out, [args.provider])
+    filters: dict[str, Any] = {}
+    if args.search:
+        filters["search"] = args.search
+    if args.status:
+        filters["status"] = _split(args.status)
+    if args.tag:
+        filters["tags"] = args.tag
+    with _connect(args, args.provider) as client:
+        customers = client.list(max_items=args.limit, on_invalid="collect", **filters)
+        count = 0
+        if args.format == "jsonl":
+            for customer in customers:
+                out.print(json.dumps(customer_to_dict(customer, include_raw=args.raw), ensure_ascii=False,
+                                     default=str))
+                count += 1
+        elif out.rich:
+            rows = [_list_row(c) for c in customers]
+            count = len(rows)
+            _table(out, [name for name, _ in _LIST_COLUMNS], rows)
+        else:
+            out.print("  ".join(name.ljust(w) for name, w in _LIST_COLUMNS).rstrip())
+            for customer in customers:
+                cells = _list_row(customer)
+                out.print("  ".join(_fit(cell, w) for cell, (_, w) in zip(cells, _LIST_COLUMNS)).rstrip())
+                count += 1
+        for error in customers.errors:
+            out.note(f"warning: skipped a record that failed to map: {error}")
+    out.note(f"{count:,} customer(s)")
+    return EXIT_OK
+
+
+def _fit(text: str, width: int) -> str:
+    return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_export(args: argparse.Namespace, out: Output) -> int:
+    from .reporting import collect_async, open_writer
+
+    names = _choose(args, out, _split(args.providers))
+    fmt = args.format
+    if args.output == "-" and fmt == "parquet":
+        raise UsageError("parquet cannot be written to stdout; give --output FILE")
+    target: Any = out.stdout if args.output == "-" else args.output
+    try:
+        writer = open_writer(target, fmt, include_raw=args.raw)
+    except ConfigurationError as exc:
+        raise UsageError(str(exc)) from None
+    with writer, _progress(out, names) as progress:
+        collection = asyncio.run(collect_async(
+            names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
+            on_customer=writer.write, progress=progress, keep=False,
+        ))
+    where = "stdout" if args.output == "-" else args.output
+    out.note(f"wrote {writer.count:,} customers from {len(names)} provider(s) to {where} ({fmt})")
+    if collection.errors:
+        out.note(f"warning: {len(collection.errors):,} record(s) failed to map and were left out")
+    return EXIT_FAILED if _failures(out, collection.runs) else EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace, out: Output) -> int:
+    from .reporting import render_html, render_json, render_text, run_report_async
+
+    names = _choose(args, out, _split(args.providers))
+    with _progress(out, names) as progress:
+        report = asyncio.run(run_report_async(
+            names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
+            faults=args.faults, progress=progress,
+        ))
+    html_path: str | None = None
+    if args.format == "html":
+        html_path = args.output or args.html or DEFAULT_HTML
+    else:
+        text = render_text(report, limit=args.limit) if args.format == "text" else render_json(report)
+        if args.output:
+            Path(args.output).write_text(text, encoding="utf-8")
+            out.note(f"{args.format} report written to {args.output}")
+        else:
+            out.stdout.write(text)
+        if args.format == "text" and not args.no_html:
+            html_path = args.html or DEFAULT_HTML
+        elif args.html:
+            html_path = args.html
+    if html_path:
+        Path(html_path).write_text(render_html(report), encoding="utf-8")
+        out.note(f"HTML report written to {Path(html_path).resolve()}")
+    return EXIT_FAILED if _failures(out, report.runs) else EXIT_OK
+
+
+def cmd_sandbox_serve(args: argparse.Namespace, out: Output) -> int:
+    from .sandbox import create_app
+
+    args.sandbox = True
+    names = _choose(args, out, _split(args.providers))
+    servers = []
+    try:
+        for offset, name in enumerate(names):
+            app = create_app(name, size=args.sandbox_size, seed=args.seed, faults=args.faults)
+            cls = provider_class(name)
+            port = args.port + offset if args.port else 0
+            try:
+                server = app.serve(port=port)
+            except OSError as exc:
+                raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc}") from None
+            servers.append(server)
+            settings = server.settings()
+            envs = {s.name: s.env for s in cls.settings_spec if s.env}
+            out.print(f"{name} ({cls.display or name}): {server.url}")
+            out.print("  connect: " + ", ".join(f"{k}={v!r}" for k, v in settings.items()))
+            exports = [f"{envs[k]}={v}" for k, v in settings.items() if k in envs]
+            if exports:
+                out.print("  env:     " + " ".join(exports))
+        out.print(
+            f"serving {len(servers)} simulator(s) with {args.sandbox_size:,} customers each"
+            + (f", faults {args.faults}" if args.faults else "")
+            + ("; press Ctrl-C to stop" if args.timeout is None else f"; stopping after {args.timeout:g}s")
+        )
+        out.stdout.flush()
+        deadline = None if args.timeout is None else time.monotonic() + args.timeout
+        while deadline is None or time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        for server in servers:
+            server.stop()
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``custbridge`` command."""
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_argument_group("data source")
+    group.add_argument("--sandbox", action="store_true",
+                       help="use the built-in vendor simulators instead of real credentials")
+    group.add_argument("--sandbox-size", type=_positive, default=DEFAULT_SANDBOX_SIZE, metavar="N",
+                       help=f"customers per simulator (default {DEFAULT_SANDBOX_SIZE})")
+    group.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the simulated population")
+
+    parser = argparse.ArgumentParser(
+        prog="custbridge",
+        description="Customers of many vendors in one canonical shape: report, match, export.",
+        epilog="Real credentials come from each provider's environment variables (see "
+               "`custbridge providers`); add --sandbox to try everything offline.",
+    )
+    parser.add_argument("--version", action="version", version=f"custbridge {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("providers", parents=[common], help="installed providers, configuration and capabilities")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_providers)
+
+    p = sub.add_parser("coverage", parents=[common], help="canonical-field coverage matrix per provider")
+    p.add_argument("--providers", metavar="A,B", help="providers to show (default: all installed)")
+    p.add_argument("--format", choices=("table", "markdown", "csv"), default="table")
+    p.set_defaults(func=cmd_coverage)
+
+    p = sub.add_parser("get", parents=[common], help="show one customer")
+    p.add_argument("provider")
+    p.add_argument("id", help="the vendor's customer id")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--raw", action="store_true", help="include the vendor payload (json)")
+    p.set_defaults(func=cmd_get)
+
+    p = sub.add_parser("list", parents=[common], help="list customers of one provider")
+    p.add_argument("provider")
+    p.add_argument("--search", help="free-text search")
+    p.add_argument("--status", metavar="S[,S]", help="active, inactive, on_hold, deleted, unknown")
+    p.add_argument("--tag", action="append", help="only customers with this tag (repeatable)")
+    p.add_argument("--limit", type=_positive, metavar="N", help="stop after N customers")
+    p.add_argument("--format", choices=("table", "jsonl"), default="table")
+    p.add_argument("--raw", action="store_true", help="include the vendor payload (jsonl)")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("export", parents=[common], help="every customer of the chosen providers to a file")
+    p.add_argument("--providers", metavar="A,B", help="providers (default: all configured, or all with --sandbox)")
+    p.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True)
+    p.add_argument("--output", required=True, metavar="FILE", help="file to write ('-' = stdout for jsonl/csv)")
+    p.add_argument("--raw", action="store_true", help="include vendor payloads (jsonl)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", parents=[common], help="cross-vendor report: counts, completeness, identities")
+    p.add_argument("--providers", metavar="A,B", help="providers (default: all configured, or all with --sandbox)")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text")
+    p.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--html", metavar="FILE",
+                   help=f"where the HTML report goes (text format writes ./{DEFAULT_HTML} by default)")
+    p.add_argument("--no-html", action="store_true", help="do not write the HTML file")
+    p.add_argument("--limit", type=_positive, default=10, metavar="N", help="rows per list in the text report")
+    p.add_argument("--faults", metavar="RATE[:KINDS]", help="simulator faults, e.g. 0.2:429,500 (with --sandbox)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("sandbox", help="the vendor simulators")
+    sandbox_sub = p.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
+    s = sandbox_sub.add_parser("serve", parents=[common], help="serve the simulators over HTTP on 127.0.0.1")
+    s.add_argument("--providers", metavar="A,B", help="providers (default: every one with a sandbox)")
+    s.add_argument("--port", type=int, default=0, metavar="N",
+                   help="first port (the next providers take the following ports; default: any free port)")
+    s.add_argument("--faults", metavar="RATE[:KINDS]", help="inject faults, e.g. 0.2:429,500")
+    s.add_argument("--timeout", type=float, metavar="SECONDS", help="stop after SECONDS (default: run until Ctrl-C)")
+    s.set_defaults(func=cmd_sandbox_serve)
+    p.set_defaults(func=None, subparser=p)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+    rich: bool | None = None,
+) -> int:
+    """Run the command; return its exit code (the console script exits with it)."""
+    out = Output(stdout or sys.stdout, stderr or sys.stderr, rich=rich)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    func = getattr(args, "func", None)
+    if func is None:
+        (getattr(args, "subparser", None) or parser).print_help(out.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = func(args, out)
+        return code
+    except KeyboardInterrupt:
+        out.note("interrupted")
+        return EXIT_INTERRUPTED
+    except UsageError as exc:
+        out.note(f"custbridge: {exc}")
+        return EXIT_USAGE
+    except ConfigurationError as exc:
+        out.note(f"custbridge: {exc}")
+        return EXIT_USAGE
+    except CustbridgeError as exc:
+        out.note(f"custbridge: {type(exc).__name__}: {exc}")
+        return EXIT_FAILED
+    except BrokenPipeError:  # e.g. `custbridge list ... | head`
+        return EXIT_OK
+    finally:
+        try:
+            out.stdout.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
