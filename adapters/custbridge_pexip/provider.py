@@ -20,6 +20,7 @@ from custbridge import (
     HttpRequest,
     HttpResponse,
     ListQuery,
+    MappingError,
     NotFoundError,
     Provider,
     ProviderError,
@@ -289,7 +290,7 @@ class PexipEngageProvider(Provider):
     # https://developer.pexipengage.com/operation/operation-getcustomerbyid
     def parse_customer(self, response: HttpResponse, operation: str) -> Customer:
         record = self._envelope_data(response, operation)
-        return self._map(record, operation=operation)
+        return self._mapped(record, operation)
 
     # GET /enterprises/{enterprise}/customers?offset=0&limit=100   (convention, not documented)
     # {"data": [{...customer...}], "meta": {"offset": 0, "limit": 100, "totalCount": 1234}}
@@ -315,7 +316,17 @@ class PexipEngageProvider(Provider):
         return RawPage(records, nxt, total)
 
     def map_record(self, record: Any) -> Customer:
-        return self._map(record, operation="list")
+        return self._mapped(record, "list")
+
+    def _mapped(self, record: Any, operation: str) -> Customer:
+        try:
+            return self._map(record, operation=operation)
+        except MappingError as err:
+            # The core names paths after the wire class attributes (snake_case); the reader
+            # wants the vendor's JSON keys, which here are exactly their camelCase forms.
+            err.paths = tuple((_json_path(path), reason) for path, reason in err.paths)
+            err.operation = err.operation or operation
+            raise
 
     # {"errors": [{"message": "string", "code": "string", "type": "string", "statusCode": "string"}]}
     # https://developer.pexipengage.com/topic/topic-requests-and-responses
@@ -343,6 +354,11 @@ class PexipEngageProvider(Provider):
         from .sandbox import PexipEngageSandbox
 
         return PexipEngageSandbox(seed=seed, size=size, **options)
+
+
+def _json_path(path: str) -> str:
+    """``$.location.postal_code`` -> ``$.location.postalCode``."""
+    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), path)
 
 
 def _query_param(name: str, value: Any) -> Sequence[tuple[str, str]]:
