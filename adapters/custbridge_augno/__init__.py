@@ -1,0 +1,17 @@
+"""custbridge provider for Augno's sales customers, also registered as ``openmrp`` (its 2026 name).
+
+::
+
+    import custbridge
+
+    with custbridge.connect("augno") as client:        # AUGNO_API_KEY, AUGNO_VERSION, ...
+        for customer in client.list(status="on_hold"):
+            print(customer.number, customer.display_name, customer.email)
+"""
+
+from __future__ import annotations
+
+from ._errors import ApiVersionError
+from .provider import DEFAULT_API_VERSION, AugnoProvider, OpenMRPProvider
+
+__all__ = ["DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider"]

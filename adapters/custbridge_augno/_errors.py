@@ -1,0 +1,150 @@
+"""Augno's error envelope -> custbridge errors (the one place vendor errors are mapped).
+
+https://docs.augno.com/api/errors; schema ``APIErrorResponse`` / ``ResponseError`` of the
+April 2026 preview spec. The spec gives only a generic ``4XX`` response, so the class comes
+from the HTTP status first and is then refined by ``code`` (the docs advise branching on
+``code`` and ``is_transient``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final
+
+from custbridge import (
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    ConflictError,
+    HttpResponse,
+    NotFoundError,
+    PermissionDeniedError,
+    ProviderError,
+    RateLimitError,
+    ServerError,
+)
+from custbridge.errors import error_class_for_status
+
+__all__ = ["PERMISSIONS", "ApiVersionError", "parse_error"]
+
+
+class ApiVersionError(BadRequestError, ConfigurationError):
+    """The server refused the version header (``api_version_required/invalid/too_old``).
+
+    It is both a :class:`~custbridge.BadRequestError` (the vendor said so) and a
+    :class:`~custbridge.ConfigurationError` (the fix is the ``api_version`` setting).
+    """
+
+
+_BY_CODE: Final[Mapping[str, type[ProviderError]]] = {
+    "expired_token": AuthenticationError,
+    "api_key_expired": AuthenticationError,
+    "api_key_revoked": AuthenticationError,
+    "invalid_credentials": AuthenticationError,
+    "insufficient_permissions": PermissionDeniedError,
+    "validation_failed": BadRequestError,
+    "missing_field": BadRequestError,
+    "invalid_format": BadRequestError,
+    "parameter_missing": BadRequestError,
+    "parameter_invalid": BadRequestError,
+    "parameter_unknown": BadRequestError,
+    "parameters_exclusive": BadRequestError,
+    "resource_not_found": NotFoundError,
+    "resource_gone": NotFoundError,
+    "resource_exists": ConflictError,
+    "resource_conflict": ConflictError,
+    "idempotency_in_progress": ConflictError,
+    "rate_limit_exceeded": RateLimitError,
+    "internal_error": ServerError,
+    "service_unavailable": ServerError,
+    "external_service_error": ServerError,
+    "timeout": ServerError,
+    "connection_error": ServerError,
+    "request_timeout": ServerError,
+    "api_version_required": ApiVersionError,
+    "api_version_invalid": ApiVersionError,
+    "api_version_too_old": ApiVersionError,
+}
+"""Vendor code -> class; codes not listed keep the status-based class."""
+
+PERMISSIONS: Final[Mapping[str, str]] = {
+    "get": "customers:read and suppliers:read",
+    "list": "customers:read",
+    "create": "customers:create",
+    "update": "customers:update",
+    "delete": "customers:delete",
+}
+"""Permission each operation needs (augno-go doc comments; FACTS.md section 2)."""
+
+_KEY_HINT = "create a new key in the Dashboard (account settings > API Keys) and set {env}"
+
+
+def _number(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def parse_error(
+    response: HttpResponse,
+    operation: str,
+    *,
+    version_header: str,
+    version_setting_env: str,
+    api_version: str,
+    key_env: str,
+) -> ProviderError | None:
+    """Build the error for a non-2xx response, or ``None`` when the body is not the envelope."""
+    # {"error": {"code": "resource_not_found", "type": "invalid_request_error",
+    #            "message": "Customer not found.", "param": "id", "doc_url": "https://...",
+    #            "is_transient": false, "quota": null, "request_log_url": null}}
+    # https://docs.augno.com/api/errors
+    body = response.data
+    if not isinstance(body, Mapping) or not isinstance(body.get("error"), Mapping):
+        return None
+    err: Mapping[str, Any] = body["error"]
+    code = err.get("code") if isinstance(err.get("code"), str) else None
+    cls = _BY_CODE.get(code or "") or error_class_for_status(response.status_code)
+    message = str(err.get("message") or code or "error")
+    details: dict[str, Any] = {}
+    for key in ("type", "param", "doc_url", "request_log_url", "quota"):
+        if err.get(key) is not None:
+            details[key] = err[key]
+    limits = {k: response.headers[k] for k in ("RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset")
+              if k in response.headers}
+    if limits:
+        details["rate_limit"] = limits
+    transient = err.get("is_transient")
+    retryable = transient if isinstance(transient, bool) else None
+    retry_after = None
+    if code == "rate_limit_exceeded" and "retry-after" not in response.headers:
+        # Every response carries RateLimit-Reset (seconds until the window frees up).
+        retry_after = _number(response.headers.get("RateLimit-Reset"))
+    hint = None
+    if cls is ApiVersionError:
+        hint = (f"the server refused {version_header}: {api_version!r}; set api_version=... "
+                f"(or {version_setting_env}) to a version the account supports, e.g. '1.0.forge-preview.3'")
+    elif code in ("api_key_expired", "api_key_revoked", "expired_token"):
+        hint = _KEY_HINT.format(env=key_env)
+    elif code == "insufficient_permissions":
+        needed = PERMISSIONS.get(operation)
+        hint = f"the API key's role needs {needed}" if needed else "the API key's role lacks a permission"
+    elif code == "idempotency_in_progress":
+        hint = "a request with the same Idempotency-Key is still running; retry shortly"
+    elif code == "limit_exceeded":
+        hint = "the account's plan limit is reached (see details['quota'])"
+    elif err.get("param"):
+        hint = f"parameter {err['param']}"
+    return cls(
+        message,
+        status_code=response.status_code,
+        vendor_code=code,
+        request_id=response.request_id,
+        retry_after=retry_after,
+        retryable=retryable,
+        details=details,
+        hint=hint,
+    )

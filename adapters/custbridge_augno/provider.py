@@ -1,0 +1,429 @@
+"""The Augno / OpenMRP "sales customer" provider (``augno`` and its post-rename alias ``openmrp``).
+
+Sans-I/O: it describes requests and parses responses; the custbridge engine does the I/O,
+retries, pacing (20 requests/second) and pagination guards.
+
+Sources: https://docs.augno.com/api-reference/customers/retrieve-customer, the April 2026
+preview spec (``Augno/openapi-spec`` ``preview/openapi.json``) and FACTS.md section 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Hashable, Iterable, Mapping
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+import attrs
+
+from custbridge import (
+    Capabilities,
+    Customer,
+    CustomerInput,
+    HttpRequest,
+    HttpResponse,
+    ListQuery,
+    PaginationError,
+    Provider,
+    ProviderError,
+    RateLimit,
+    RawPage,
+    Setting,
+    Settings,
+)
+from custbridge.convert import RecordMapper
+
+from . import _convert, _errors
+from ._wire import AugnoCustomer
+
+if TYPE_CHECKING:
+    from .sandbox import AugnoSandbox
+
+__all__ = ["DEFAULT_API_VERSION", "AugnoProvider", "Brand", "OpenMRPProvider"]
+
+logger = logging.getLogger("custbridge.augno")
+
+DEFAULT_API_VERSION: Final = "1.0.forge-preview.3"
+"""The pinned version header value (augno-go, Aug 2026); override with ``api_version``."""
+
+LEGACY_VERSIONS: Final[frozenset[str]] = frozenset({"1.0.forge-preview.1"})
+"""Versions of the April 2026 preview spec, which use the older parameter and body names."""
+
+_VERSION_RE = re.compile(r"^\d+\.\d+\.[a-z][a-z0-9_]*(-preview\.\d+)?$")
+
+VENDOR_FILTERS: Final[tuple[str, ...]] = (
+    "city", "state", "postal_code", "status_codes", "customer_group_ids", "pricing_group_ids",
+    "sales_rep_ids", "shipping_term_ids", "payment_term_ids", "carrier_ids", "service_level_ids",
+    "commission_status_codes", "freight_status_codes", "parent_account_status",
+)
+"""Keyword filters ``list()`` passes to the vendor (arrays take a string or an iterable)."""
+
+_SCALAR_FILTERS: Final = frozenset({"city", "state", "postal_code", "parent_account_status"})
+
+
+@attrs.frozen
+class Brand:
+    """Host, header and variable names: the one thing the OpenMRP rename changed."""
+
+    display: str
+    base_url: str
+    version_header: str
+    account_header: str
+    env_prefix: str
+    docs_url: str | None = None
+
+
+AUGNO: Final = Brand("Augno", "https://api.augno.com", "Augno-Version", "Augno-Account", "AUGNO",
+                     "https://docs.augno.com")
+# The rename's docs host is not in the material found (FACTS.md): no doc links for OpenMRP.
+OPENMRP: Final = Brand("OpenMRP", "https://api.openmrp.ai", "OpenMRP-Version", "OpenMRP-Account", "OPENMRP")
+
+
+# -- settings -----------------------------------------------------------------------------
+
+
+def _parse_version(value: Any) -> str:
+    text = str(value).strip()
+    if not _VERSION_RE.match(text):
+        raise ValueError("expected <major>.<minor>.<codename>[-preview.<n>], e.g. " + DEFAULT_API_VERSION)
+    return text
+
+
+def _parse_includes(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    names = [str(item).strip() for item in items if str(item).strip()]
+    if names == ["all"]:
+        return ("all",)
+    unknown = [n for n in names if n not in _convert.ALL_INCLUDES]
+    if unknown:
+        raise ValueError(f"unknown include(s) {', '.join(unknown)}; known: {', '.join(sorted(_convert.ALL_INCLUDES))}")
+    return tuple(dict.fromkeys(names))
+
+
+def _parse_style(value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in ("brackets", "comma"):
+        raise ValueError("expected 'brackets' (include[]=a&include[]=b) or 'comma' (include=a,b)")
+    return text
+
+
+def _parse_id(value: Any) -> str:
+    text = str(value).strip()
+    if not text:
+        raise ValueError("expected a non-empty id")
+    return text
+
+
+def _settings_spec(brand: Brand) -> tuple[Setting, ...]:
+    p = brand.env_prefix
+    refs = tuple(
+        Setting(name, env=f"{p}_{name.upper()}", parse=_parse_id, help=text)
+        for name, text in (
+            ("customer_type_group_id", "customer type group for new customers (acgp_...)"),
+            ("default_carrier_id", "default carrier for new customers (cr_...)"),
+            ("default_payment_term_id", "default payment term for new customers (pytm_...)"),
+            ("default_shipping_term_id", "default shipping term for new customers (shtm_...)"),
+            ("credit_limit_unit_id", "currency unit id used when writing credit_limit"),
+        )
+    )
+    return (
+        Setting("api_key", env=f"{p}_API_KEY", secret=True, required=True,
+                help=f"{brand.display} API key (aug_sk_test_... sandbox, aug_sk_prod_... production)"),
+        Setting("base_url", env=f"{p}_BASE_URL", help=f"API root, default {brand.base_url}"),
+        Setting("api_version", env=f"{p}_VERSION", default=DEFAULT_API_VERSION, parse=_parse_version,
+                help=f"value of the {brand.version_header} header"),
+        Setting("account_id", env=f"{p}_ACCOUNT", parse=_parse_id,
+                help=f"sent as {brand.account_header} when set"),
+        Setting("include", env=f"{p}_INCLUDE", parse=_parse_includes,
+                help="sub-objects to expand (list, comma string or 'all'); default: what the mapping needs"),
+        Setting("include_style", env=f"{p}_INCLUDE_STYLE", default="brackets", parse=_parse_style,
+                help="array syntax for include and list filters: 'brackets' or 'comma'"),
+        *refs,
+    )
+
+
+# -- capabilities ---------------------------------------------------------------------------
+
+_CAPABILITIES: Final = Capabilities.build(
+    operations=("get", "list", "create", "update", "delete"),
+    filters=("search", "status", "created_after", "created_before"),
+    read=("vendor_status", "created_at", "updated_at"),
+    write=("number", "company_name", "email", "phone", "website", "status", "address",
+           "billing_address", "shipping_address", "notes", "credit_limit"),
+    vendor_filters=VENDOR_FILTERS,
+    max_page_size=1000,
+    notes={
+        "status": "normal/preferred -> active, hold_shipment/hold_all -> on_hold",
+        "search": "vendor q parameter",
+        "created_before": "sent as the inclusive ends_at (created_before - 1 microsecond)",
+        "address": "the bill-to address; inline on create only (PATCH takes an address id)",
+        "email": "null (not loaded) unless include contains contact_info",
+        "credit_limit": "writing needs the currency unit id (credit_limit_unit_id)",
+        "create": "needs customer_type_group_id, default_carrier_id, default_payment_term_id, "
+                  "default_shipping_term_id (settings or vendor_fields)",
+        "delete": "hard delete; 409 ConflictError while sales orders reference the customer",
+    },
+)
+
+
+@attrs.frozen
+class _Cursor:
+    """Where the next page is: the vendor's relative link (current) or its token (April spec)."""
+
+    url: str | None = None
+    token: str | None = None
+
+
+def _rfc3339(value: datetime) -> str:
+    utc = value.astimezone(timezone.utc)
+    text = utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds")
+    return text.replace("+00:00", "Z")
+
+
+# -- the provider ---------------------------------------------------------------------------
+
+
+class AugnoProvider(Provider):
+    """Augno's sales customers (``GET/POST /v1/sales/customers``, ``GET/PATCH/DELETE .../{id}``)."""
+
+    brand: ClassVar[Brand] = AUGNO
+    display = AUGNO.display
+    default_base_url = AUGNO.base_url
+    settings_spec = _settings_spec(AUGNO)
+    rate_limit = RateLimit(20, 1.0)  # 20 requests/second per IP, sliding window
+    default_page_size = 1000  # the vendor's maximum: the budget counts requests, not records
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.api_version: str = settings["api_version"]
+        self.legacy = self.api_version in LEGACY_VERSIONS
+        """April 2026 preview names: ``start_date``/``end_date``, ``is_parent_account``, ``is_drop_ship``."""
+        self.includes: tuple[str, ...] = self._resolve_includes(settings.get("include"))
+        self._include_set = frozenset(self.includes)
+        self.include_style: str = settings["include_style"]
+        self._map = RecordMapper(
+            self.name, AugnoCustomer, _convert.customer_mapper(lambda: self.name, self._include_set), _convert.configure
+        )
+        env = {s.name: s.env for s in self.settings_spec if s.env}
+        self._write = _convert.WriteContext(
+            provider=self.name,
+            legacy=self.legacy,
+            defaults={k: settings.get(k) for k in (*_convert.REFERENCE_SETTINGS, "credit_limit_unit_id")},
+            envs=env,
+        )
+
+    def _resolve_includes(self, given: tuple[str, ...] | None) -> tuple[str, ...]:
+        known = _convert.PREVIEW1_INCLUDES if self.legacy else _convert.CURRENT_INCLUDES
+        if given is None:
+            # The April preview has no "credit_limit.unit" include (it expands the unit with credit_limit).
+            return tuple(i for i in _convert.DEFAULT_INCLUDES if i in known)
+        if given == ("all",):
+            return known
+        return given
+
+    # -- connection -------------------------------------------------------------------------
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return _CAPABILITIES
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "Authorization": f"Bearer {self.settings.secret('api_key')}",
+            # Every request needs the version header, or the vendor answers api_version_required.
+            self.brand.version_header: self.api_version,
+        }
+        account = self.settings.get("account_id")
+        if account:
+            headers[self.brand.account_header] = account
+        return headers
+
+    @property
+    def key_mode(self) -> str | None:
+        """``"sandbox"`` for an ``aug_sk_test_`` key, ``"production"`` for ``aug_sk_prod_``."""
+        key = self.settings.secret("api_key") or ""
+        if key.startswith("aug_sk_test_"):
+            return "sandbox"
+        if key.startswith("aug_sk_prod_"):
+            return "production"
+        return None
+
+    def describe(self) -> str:
+        """The key's mode, masked (the vendor's sandbox is chosen by the key, not the host)."""
+        mode = self.key_mode
+        if mode == "sandbox":
+            return "key=aug_sk_test_**** (vendor sandbox)"
+        if mode == "production":
+            return "key=aug_sk_prod_**** (production)"
+        return "key=****"
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _array(self, name: str, values: Iterable[str]) -> list[tuple[str, str]]:
+        """An array query parameter in the configured syntax (the vendor material shows both)."""
+        items = [str(v) for v in values]
+        if not items:
+            return []
+        if self.include_style == "comma":
+            return [(name, ",".join(items))]
+        return [(f"{name}[]", item) for item in items]
+
+    def _include_params(self) -> list[tuple[str, str]]:
+        return self._array("include", self.includes)
+
+    def _path(self, customer_id: str | None = None) -> tuple[str, ...]:
+        base = ("v1", "sales", "customers")
+        return base if customer_id is None else (*base, customer_id)
+
+    def get_request(self, customer_id: str) -> HttpRequest:
+        return HttpRequest("GET", self._path(customer_id), params=self._include_params())
+
+    def _status_codes(self, query: ListQuery) -> list[str] | None:
+        """Vendor codes for the status filters; ``[]`` when nothing can match."""
+        canonical = _convert.vendor_codes_for(query.status) if query.status else None
+        raw = query.vendor_filters.get("status_codes")
+        vendor = None if raw is None else ([raw] if isinstance(raw, str) else [str(v) for v in raw])
+        if canonical is None:
+            return vendor
+        if vendor is None:
+            return canonical
+        return [code for code in canonical if code in vendor]
+
+    def list_request(self, query: ListQuery, cursor: Hashable | None) -> HttpRequest:
+        if isinstance(cursor, _Cursor) and cursor.url is not None:
+            # The link repeats the original query with only the cursor changed; the engine
+            # resolves it against base_url and refuses any other host.
+            return HttpRequest("GET", url=cursor.url)
+        params: list[tuple[str, str]] = [("limit", str(query.page_size or self.default_page_size))]
+        if isinstance(cursor, _Cursor) and cursor.token is not None:
+            params.append(("cursor", cursor.token))
+        if query.search:
+            params.append(("q", query.search))
+        codes = self._status_codes(query)
+        if codes == []:
+            # No vendor status maps to the requested ones: ask for one record and drop it in
+            # parse_page (the contract has no way to skip the request).
+            params[0] = ("limit", "1")
+        elif codes:
+            params += self._array("status_codes", codes)
+        start, end = ("start_date", "end_date") if self.legacy else ("starts_at", "ends_at")
+        if query.created_after is not None:
+            params.append((start, _rfc3339(query.created_after)))
+        if query.created_before is not None:
+            # ends_at is inclusive; created_before is exclusive.
+            params.append((end, _rfc3339(query.created_before - timedelta(microseconds=1))))
+        for name in VENDOR_FILTERS:
+            value = query.vendor_filters.get(name)
+            if value is None or name == "status_codes":
+                continue
+            if name == "parent_account_status":
+                params.append(self._parent_filter(str(value)))
+            elif name in _SCALAR_FILTERS:
+                params.append((name, str(value)))
+            else:
+                params += self._array(name, [value] if isinstance(value, str) else value)
+        params += self._include_params()
+        return HttpRequest("GET", self._path(), params=params)
+
+    def _parent_filter(self, value: str) -> tuple[str, str]:
+        if value not in ("parent", "non_parent"):
+            raise self._write.config_error(
+                "list", f"parent_account_status must be 'parent' or 'non_parent', got {value!r}"
+            )
+        if self.legacy:  # April spec: a boolean is_parent_account
+            return ("is_parent_account", "true" if value == "parent" else "false")
+        return ("parent_account_status", value)
+
+    def _write_request(self, method: str, path: tuple[str, ...], body: dict[str, Any], key: str | None) -> HttpRequest:
+        # The Idempotency-Key makes POST/PATCH safe to resend: the engine reuses the same
+        # built request (same key) on every retry, and the vendor replays the first result.
+        return HttpRequest(
+            method, path, params=self._include_params(), json=body,
+            headers={"Idempotency-Key": key or str(uuid.uuid4())}, idempotent=True,
+        )
+
+    def create_request(self, data: CustomerInput) -> HttpRequest:
+        key = _convert.idempotency_key(data, self._write, "create")
+        return self._write_request("POST", self._path(), _convert.create_body(data, self._write), key)
+
+    def update_request(self, customer_id: str, data: CustomerInput) -> HttpRequest:
+        key = _convert.idempotency_key(data, self._write, "update")
+        return self._write_request("PATCH", self._path(customer_id), _convert.update_body(data, self._write), key)
+
+    def delete_request(self, customer_id: str) -> HttpRequest:
+        # A hard delete; DELETE is idempotent by itself and ignores Idempotency-Key.
+        return HttpRequest("DELETE", self._path(customer_id))
+
+    # -- responses --------------------------------------------------------------------------
+
+    def parse_customer(self, response: HttpResponse, operation: str) -> Customer:
+        if response.headers.get("Idempotent-Replayed", "").lower() == "true":
+            # A replay of an earlier identical write (e.g. our own retry): not an error.
+            logger.debug("%s %s: idempotent replay", self.name, operation)
+        return self._map(response.data, operation=operation)
+
+    def parse_page(self, response: HttpResponse, query: ListQuery, cursor: Hashable | None) -> RawPage:
+        # {"object": "list",
+        #  "page_info": {"next_page_url": "/v1/sales/customers?cursor=ac_...&limit=100",
+        #                "previous_page_url": null, "has_next_page": true, "has_prev_page": false},
+        #  "data": [{"id": "ac_01gf7a8200er3ar3pkfrb6kk29", "object": "customer", ...}]}
+        # April spec: "page_info": {"next_cursor": "ac_...", "prev_cursor": null, ...}
+        # https://docs.augno.com/api-reference/customers/retrieve-customer (price_groups envelope)
+        body = response.data
+        records = body.get("data") if isinstance(body, Mapping) else None
+        if not isinstance(records, list):
+            raise self.mapping_error(
+                "the list response is not the vendor's list envelope", operation="list",
+                paths=[("$.data", "expected an array of customers")],
+            )
+        if query.status and self._status_codes(query) == []:
+            return RawPage((), None)
+        info = body.get("page_info")
+        info = info if isinstance(info, Mapping) else {}
+        has_next = info.get("has_next_page")
+        if has_next is False:
+            return RawPage(records, None)
+        url, token = info.get("next_page_url"), info.get("next_cursor")
+        if isinstance(url, str) and url:
+            return RawPage(records, _Cursor(url=url))
+        if isinstance(token, str) and token:
+            return RawPage(records, _Cursor(token=token))
+        if has_next is True:
+            raise PaginationError(
+                "page_info.has_next_page is true but neither next_page_url nor next_cursor is given",
+                provider=self.name, operation="list", hint="the vendor's page_info is inconsistent",
+            )
+        return RawPage(records, None)
+
+    def map_record(self, record: Any) -> Customer:
+        return self._map(record, operation="list")
+
+    def parse_error(self, response: HttpResponse, operation: str) -> ProviderError | None:
+        return _errors.parse_error(
+            response, operation,
+            version_header=self.brand.version_header,
+            version_setting_env=f"{self.brand.env_prefix}_VERSION",
+            api_version=self.api_version,
+            key_env=f"{self.brand.env_prefix}_API_KEY",
+        )
+
+    # -- sandbox ----------------------------------------------------------------------------
+
+    @classmethod
+    def sandbox(cls, *, seed: int = 0, size: int = 100, **options: Any) -> AugnoSandbox:
+        """An in-memory simulator of this vendor (see :class:`custbridge_augno.sandbox.AugnoSandbox`)."""
+        from .sandbox import AugnoSandbox
+
+        return AugnoSandbox(seed=seed, size=size, brand=cls.brand, provider=cls.name or "augno", **options)
+
+
+class OpenMRPProvider(AugnoProvider):
+    """The same API after the August 2026 rename to OpenMRP: new host, header and variable names."""
+
+    name: ClassVar[str] = ""
+    brand: ClassVar[Brand] = OPENMRP
+    display = OPENMRP.display
+    default_base_url = OPENMRP.base_url
+    settings_spec = _settings_spec(OPENMRP)
