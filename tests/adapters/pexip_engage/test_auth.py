@@ -95,9 +95,8 @@ def test_revoked_token_is_replaced_once() -> None:
 def test_a_second_401_is_an_authentication_error_with_the_correlation_id(monkeypatch: pytest.MonkeyPatch) -> None:
     app = _app()
     monkeypatch.setattr(app, "authorized", lambda request: False)
-    with sandbox.connect("pexip_engage", app=app, **FAST) as client:
-        with pytest.raises(AuthenticationError) as info:
-            client.get("100001")
+    with sandbox.connect("pexip_engage", app=app, **FAST) as client, pytest.raises(AuthenticationError) as info:
+        client.get("100001")
     err = info.value
     assert err.status_code == 401 and err.operation == "get"
     assert err.vendor_code == "UNAUTHORIZED"
@@ -117,9 +116,8 @@ def test_a_second_401_is_an_authentication_error_with_the_correlation_id(monkeyp
 )
 def test_token_endpoint_refusals_are_authentication_errors(settings: dict[str, str], code: str, hint_words: str) -> None:
     app = _app()
-    with sandbox.connect("pexip_engage", app=app, **FAST, **settings) as client:
-        with pytest.raises(AuthenticationError) as info:
-            list(client.list())
+    with sandbox.connect("pexip_engage", app=app, **FAST, **settings) as client, pytest.raises(AuthenticationError) as info:
+        list(client.list())
     err = info.value
     assert err.provider == "pexip_engage" and err.operation == "list"
     assert err.vendor_code == code
@@ -142,9 +140,8 @@ def test_transient_token_endpoint_failures_are_retried() -> None:
 def test_persistent_token_endpoint_outage_names_the_token_endpoint() -> None:
     app = _app(size=5)
     app.token_failures = [503] * 5
-    with sandbox.connect("pexip_engage", app=app, max_retries=2, **FAST) as client:
-        with pytest.raises(ServerError) as info:
-            client.get("100001")
+    with sandbox.connect("pexip_engage", app=app, max_retries=2, **FAST) as client, pytest.raises(ServerError) as info:
+        client.get("100001")
     assert "token endpoint" in str(info.value)
     assert app.token_requests == 3 and app.requests_served == 0
 
@@ -248,9 +245,8 @@ def test_token_response_without_access_token_is_an_authentication_error() -> Non
         return httpx.Response(200, json={"token_type": "Bearer"})
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    with custbridge.connect("pexip_engage", http_client=http, enterprise="acme", client_id="c", client_secret="s-123456") as client:
-        with pytest.raises(AuthenticationError) as info:
-            client.get("1")
+    with custbridge.connect("pexip_engage", http_client=http, enterprise="acme", client_id="c", client_secret="s-123456") as client, pytest.raises(AuthenticationError) as info:
+        client.get("1")
     http.close()
     assert "access_token" in str(info.value) and info.value.hint
 

@@ -194,7 +194,7 @@ def test_list_request_uses_offset_limit_and_the_largest_page() -> None:
     assert req.method == "GET"
     assert req.path == ("enterprises", "acme", "customers")
     assert list(req.params) == [("offset", "0"), ("limit", "100")]
-    assert list(provider.list_request(_query(), 200).params)[0] == ("offset", "200")
+    assert next(iter(provider.list_request(_query(), 200).params)) == ("offset", "200")
 
 
 def test_page_size_and_list_path_settings() -> None:
