@@ -72,6 +72,11 @@ def _flag(value: Any) -> bool:
     raise ValueError(f"archived must be true or false, got {value!r}")
 
 
+def _is_json(value: Any, kind: type) -> bool:
+    """``isinstance`` for JSON scalars: a boolean is not an integer."""
+    return isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+
+
 _CAPABILITIES = Capabilities.build(
     operations=("get", "list", "create", "update", "upsert"),
     filters=("search", "status", "tags"),
@@ -337,13 +342,9 @@ class RotorProvider(Provider):
         total = pagination.get("total")
         limit = pagination.get("limit")
         bad = [
-            (f"$.pagination.{name}", f"expected {kind}, got {type(value).__name__}")
-            for name, value, ok, kind in (
-                ("has_more", has_more, has_more is None or isinstance(has_more, bool), "a boolean"),
-                ("total", total, total is None or (isinstance(total, int) and not isinstance(total, bool)), "an integer"),
-                ("limit", limit, limit is None or (isinstance(limit, int) and not isinstance(limit, bool)), "an integer"),
-            )
-            if not ok
+            (f"$.pagination.{name}", f"expected {kind.__name__}, got {type(value).__name__}")
+            for name, value, kind in (("has_more", has_more, bool), ("total", total, int), ("limit", limit, int))
+            if value is not None and not _is_json(value, kind)
         ]
         if bad:
             raise self.mapping_error("bad pagination block", operation="list", paths=bad)

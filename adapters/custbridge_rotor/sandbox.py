@@ -253,7 +253,7 @@ class RotorSandbox(SandboxApp):
         return {"api_key": self.api_key, "base_url": base}
 
     def authorized(self, request: httpx.Request) -> bool:
-        return request.headers.get("x-api-key") == self.api_key
+        return bool(request.headers.get("x-api-key") == self.api_key)
 
     def error(self, status_code: int, message: str, code: str | None = None, **extra: Any) -> httpx.Response:
         """Rotor's envelope; only Rotor's own codes are sent (404/500 carry none)."""
