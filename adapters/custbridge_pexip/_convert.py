@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -50,8 +51,20 @@ def _camel(name: str) -> str:
     return head + "".join(part.capitalize() for part in rest)
 
 
+def _optional(conv: cattrs.Converter, inner: type) -> None:
+    """A direct hook for ``inner | None`` (cattrs' generic Optional dispatch is the hot spot)."""
+    hook = conv.get_structure_hook(inner)
+
+    def structure(value: Any, _: Any) -> Any:
+        return None if value is None else hook(value, inner)
+
+    conv.register_structure_hook_func(lambda t: t == (inner | None), structure)
+
+
 def configure(conv: cattrs.Converter) -> None:
-    """Register the camelCase renames of every wire class on ``conv``."""
+    """Register the camelCase renames of every wire class on ``conv`` (and fast Optional hooks)."""
+    for scalar in (str, bool, datetime):
+        _optional(conv, scalar)
     for cls in _WIRE_CLASSES:
         renames = {
             f.name: override(rename=_camel(f.name))
@@ -59,6 +72,8 @@ def configure(conv: cattrs.Converter) -> None:
             if _camel(f.name) != f.name
         }
         conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, **renames))  # type: ignore[arg-type]
+        if cls is not PexipCustomer:
+            _optional(conv, cls)
 
 
 # --------------------------------------------------------------------------- read side
