@@ -16,14 +16,14 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
 from .errors import ConfigurationError, CustbridgeError
 from .model import Customer
-from .provider import CANONICAL_FIELDS, FieldAccess
+from .provider import CANONICAL_FIELDS, Capabilities, FieldAccess
 from .registry import provider_class, providers
 
 __all__ = ["main"]
@@ -95,11 +95,11 @@ def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *
         out.print(title)
     widths = [len(h) for h in headers]
     for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row)]
-    out.print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    out.print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
     out.print("  ".join("-" * w for w in widths))
     for row in rows:
-        out.print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        out.print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 # --------------------------------------------------------------------------- provider choice
@@ -278,7 +278,7 @@ def cmd_coverage(args: argparse.Namespace, out: Output) -> int:
 
     names = _split(args.providers) or providers()
     _check_known(names)
-    caps = {}
+    caps: dict[str, Capabilities | None] = {}
     for name in names:
         try:
             caps[name] = capabilities_of(name)
@@ -377,7 +377,7 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
             out.print("  ".join(name.ljust(w) for name, w in _LIST_COLUMNS).rstrip())
             for customer in customers:
                 cells = _list_row(customer)
-                out.print("  ".join(_fit(cell, w) for cell, (_, w) in zip(cells, _LIST_COLUMNS)).rstrip())
+                out.print("  ".join(_fit(cell, w) for cell, (_, w) in zip(cells, _LIST_COLUMNS, strict=True)).rstrip())
                 count += 1
         for error in customers.errors:
             out.note(f"warning: skipped a record that failed to map: {error}")
@@ -602,10 +602,8 @@ def main(
     except BrokenPipeError:  # e.g. `custbridge list ... | head`
         return EXIT_OK
     finally:
-        try:
+        with suppress(BrokenPipeError, ValueError):
             out.stdout.flush()
-        except (BrokenPipeError, ValueError):
-            pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,7 +5,7 @@ real vendors do, so matching has real work: ``alpha`` writes phones in national 
 upper-cases some e-mails, has a customer number, a deliberate duplicate every 40 records and
 one record that fails to map; ``beta`` stores company names only, writes phones with spaces,
 keeps alpha's customer number as its external id for some shared customers, has an old e-mail
-for others (a conflict), does not support language or tags, and does not load notes.
+for others (a conflict), no e-mail for every ninth, does not support language or tags, and does not load notes.
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ class BetaProvider(FakeProvider):
                 "id": f"B{1000 + i}",
                 "external_id": alpha_number(p.uid) if p.uid % 5 == 0 else None,
                 "company_name": p.company or f"{p.first_name} {p.last_name}",
-                "email": f"{p.last_name.lower()}@old.example" if p.uid % 7 == 3 else p.email,
+                "email": None if i % 9 == 4 else (f"{p.last_name.lower()}@old.example" if p.uid % 7 == 3 else p.email),
                 "phone": f"{phone[:3]} {phone[3:6]} {phone[6:]}",
                 "status": "on_hold" if i % 11 == 0 else ("active" if p.active else "inactive"),
                 "address": _address(p),
@@ -200,4 +200,22 @@ class BetaProvider(FakeProvider):
         return FakeSandbox(records, **options)
 
 
+class LockedProvider(AlphaProvider):
+    """Like alpha, but its simulator refuses every credential (a provider that fails)."""
+
+    display = "Locked CRM"
+    settings_spec = (
+        Setting("token", env="LOCKED_TOKEN", secret=True, required=True, help="Locked API token"),
+        Setting("base_url", env="LOCKED_BASE_URL"),
+    )
+
+    @classmethod
+    def sandbox(cls, *, seed: int = 0, size: int = SIZE_DEFAULT, **options: Any) -> FakeSandbox:
+        app = super().sandbox(seed=seed, size=size, **options)
+        app.reject_auth = True
+        return app
+
+
 FAKES: dict[str, type[Provider]] = {"alpha": AlphaProvider, "beta": BetaProvider}
+"""The providers most tests register."""
+LOCKED: dict[str, type[Provider]] = {"locked": LockedProvider}

@@ -122,8 +122,9 @@ def _address_from(data: Mapping[str, Any] | None) -> Address | None:
     }
     values = {k: data.get(k) for k in _ADDRESS_KEYS}
     for k in ("latitude", "longitude"):
-        if values[k] is not None:
-            values[k] = float(values[k])
+        number = values[k]
+        if number is not None:
+            values[k] = float(number)
     return Address(**values, translations=translations)
 
 
@@ -431,7 +432,7 @@ class _open_text:
 
     def __enter__(self) -> IO[str]:
         if isinstance(self._source, (str, os.PathLike)):
-            self._owned = open(self._source, encoding="utf-8", newline="")  # noqa: SIM115
+            self._owned = open(self._source, encoding="utf-8", newline="")
             return self._owned
         return self._source
 

@@ -136,7 +136,8 @@ def _cards(report: Report, colors: Mapping[str, str]) -> str:
         run = report.runs.get(name)
         ps = report.summary.providers.get(name)
         total = ps.total if ps else 0
-        state = '<span class="badge ok">ok</span>' if run is None or run.ok else '<span class="badge failed">failed</span>'
+        ok = run is None or run.ok
+        state = '<span class="badge ok">ok</span>' if ok else '<span class="badge failed">failed</span>'
         details = ""
         if run is not None:
             details = (
@@ -361,8 +362,12 @@ def _identities(report: Report, colors: Mapping[str, str], limit: int) -> str:
     chips = "".join(f'<span class="chip">{_e(k)} &middot; {n:,}</span>' for k, n in counts.items() if n)
     spread_text = ", ".join(f"{n:,} at {k} providers" for k, n in sorted(spread.items(), reverse=True))
     shown = interesting_first(ids)[:limit]
-    more = f'<div class="more">Showing {len(shown):,} of {len(ids):,} (conflicts first); the JSON report has all.</div>' \
-        if len(ids) > len(shown) else ""
+    more = ""
+    if len(ids) > len(shown):
+        more = (
+            f'<div class="more">Showing {len(shown):,} of {len(ids):,} (conflicts first); '
+            "the JSON report has all.</div>"
+        )
     return (
         f'<p class="sub">{len(ids):,} customers found at more than one provider ({_e(spread_text)}); '
         f"{with_conflicts:,} with conflicting values. Matched on: {chips}</p>"

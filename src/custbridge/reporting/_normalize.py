@@ -15,6 +15,7 @@ from ..model import Address, Customer
 
 __all__ = ["PHONENUMBERS_AVAILABLE", "normalise_email", "normalise_phone", "region_hint"]
 
+_pn: Any
 try:
     import phonenumbers as _pn
 

@@ -18,7 +18,6 @@ from ..provider import (
     FILTERS,
     OPERATIONS,
     Capabilities,
-    FieldAccess,
     Provider,
     Settings,
     Support,
@@ -118,7 +117,7 @@ def capabilities_of(name: str, environ: Mapping[str, str] | None = None) -> Capa
     if cached is not None:
         return cached
     env = os.environ if environ is None else environ
-    attempts = [
+    attempts: list[Callable[[], Settings]] = [
         lambda: Settings.resolve(name, cls.settings_spec, {}, env),
         lambda: Settings({s.name: s.default for s in cls.settings_spec}, {}),
     ]
@@ -183,22 +182,17 @@ def coverage_rows(
     ``read``, ``write``, ``unsupported``), or ``"?"`` when a provider's capabilities are
     unknown.
     """
-    for op in OPERATIONS:
-        yield "operation", op, [
-            _value(capabilities.get(n), lambda c, o=op: c.operations.get(o, Support.UNSUPPORTED).value)
-            for n in names
-        ]
-    for flt in FILTERS:
-        yield "filter", flt, [
-            _value(capabilities.get(n), lambda c, f=flt: c.filters.get(f, Support.UNSUPPORTED).value)
-            for n in names
-        ]
-    for field in CANONICAL_FIELDS:
-        yield "field", field, [
-            _value(capabilities.get(n), lambda c, f=field: c.fields.get(f, FieldAccess.UNSUPPORTED).value)
-            for n in names
-        ]
+    rows = [("operation", n) for n in OPERATIONS] + [("filter", n) for n in FILTERS]
+    rows += [("field", n) for n in CANONICAL_FIELDS]
+    for kind, name in rows:
+        yield kind, name, [_cell(capabilities.get(p), kind, name) for p in names]
 
 
-def _value(caps: Capabilities | None, read: Callable[[Capabilities], str]) -> str:
-    return "?" if caps is None else read(caps)
+def _cell(caps: Capabilities | None, kind: str, name: str) -> str:
+    if caps is None:
+        return "?"
+    if kind == "operation":
+        return caps.operations.get(name, Support.UNSUPPORTED).value
+    if kind == "filter":
+        return caps.filters.get(name, Support.UNSUPPORTED).value
+    return caps.field(name).value

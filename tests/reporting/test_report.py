@@ -1,0 +1,130 @@
+"""The report in its three renderings: text, JSON and one self-contained HTML page."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from custbridge import Address, Customer, CustomerStatus, MappingError
+from custbridge.reporting import (
+    Report,
+    ReportBuilder,
+    build_report,
+    render_html,
+    render_json,
+    render_text,
+    run_report,
+)
+
+
+@pytest.fixture
+def report() -> Report:
+    return run_report(["alpha", "beta"], sandbox=True, sandbox_size=80)
+
+
+def test_report_brings_summary_matches_and_fetch_outcome_together(report: Report) -> None:
+    assert report.ok and report.providers == ("alpha", "beta")
+    assert report.source == "sandbox (seed 0, 80 customers per provider)"
+    assert report.summary.providers["alpha"].total == 81  # 80 + 2 duplicates - 1 unmappable
+    assert report.summary.providers["beta"].statuses["on_hold"] > 0
+    assert len(report.mapping_errors) == 1 and report.mapping_errors[0].record_id == "al00007"
+    ids = report.matches.identities
+    assert len(ids) == 23  # the shared 30 % of the population, less alpha's unmappable record
+    assert all(i.providers == ("alpha", "beta") for i in ids)
+    assert any("xref" in i.matched_on for i in ids)  # beta stores alpha's number as external id
+    assert any(c.field == "email" for i in ids for c in i.conflicts)
+    assert [d.provider for d in report.matches.duplicates] == ["alpha", "alpha"]
+    assert report.display("alpha") == "Alpha CRM"
+
+
+def test_text_report(report: Report) -> None:
+    text = render_text(report, limit=3)
+    for heading in ("Providers", "Customers per status", "Completeness", "Countries and languages",
+                    "Cross-vendor identities: 23", "Probable duplicates inside one provider: 2",
+                    "Records that failed to map: 1"):
+        assert heading in text
+    assert re.search(r"^alpha\s+Alpha CRM\s+ok\s+81\b", text, re.M)
+    assert re.search(r"^language\s+100%\s+n/a$", text, re.M)  # beta has no language field
+    assert "alpha id=al00007: $.created: not an ISO 8601 timestamp" in text
+    assert "conflict email:" in text
+    assert "... 20 more" in text
+
+
+def test_json_report(report: Report) -> None:
+    data = json.loads(render_json(report))
+    assert data["ok"] is True and data["total_customers"] == 161
+    alpha = data["providers"]["alpha"]
+    assert alpha["display"] == "Alpha CRM" and alpha["customers"] == 81
+    assert alpha["fetch"]["pages"] == 4 and alpha["fetch"]["mapping_errors"] == 1
+    assert data["providers"]["beta"]["completeness"]["language"] == {
+        "share": None, "present": 0, "applicable": 0, "not_loaded": 0, "supported": False}
+    assert data["providers"]["beta"]["completeness"]["notes"]["not_loaded"] == 80
+    assert data["identities"]["count"] == 23 and len(data["identities"]["items"]) == 23
+    item = data["identities"]["items"][0]
+    assert set(item) == {"providers", "matched_on", "records", "links", "conflicts"}
+    assert data["mapping_errors"][0]["paths"][0]["path"] == "$.created"
+    assert data["ambiguous_keys"] and {a["reason"] for a in data["ambiguous_keys"]} == {"different customers"}
+
+
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str | None]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend(attrs)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_report_is_one_self_contained_page(report: Report) -> None:
+    html = render_html(report)
+    parser = _Tags()
+    parser.feed(html)
+    assert parser.tags.count("svg") == 2  # status bars and completeness heat map
+    assert parser.tags.count("table") == 5  # countries, languages, identities, duplicates, mapping failures
+    assert "script" not in parser.tags and "link" not in parser.tags and "img" not in parser.tags
+    external = [v for k, v in parser.attrs if k in ("src", "href") and v and not v.startswith("#")]
+    assert external == []
+    assert "@import" not in html and "url(http" not in html
+    text = " ".join(parser.text)
+    for heading in ("Customers per provider and status", "Completeness", "Countries and languages",
+                    "Cross-vendor identities", "Probable duplicates inside one provider",
+                    "Records that failed to map"):
+        assert heading in text
+    assert "al00007" in text and "$.created" in text
+    assert "Alpha CRM" in text and "Beta Desk" in text
+
+
+def test_html_escapes_vendor_text() -> None:
+    evil = "<script>alert(1)</script>"
+    report = build_report([
+        Customer(provider="alpha", id=evil, company_name=evil, email="x@y.org", address=Address(country=evil)),
+        Customer(provider="beta", id="2", email="x@y.org", status=CustomerStatus.ACTIVE),
+    ])
+    html = render_html(report)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_report_of_a_failed_provider_says_so() -> None:
+    builder = ReportBuilder()
+    builder.add(Customer(provider="alpha", id="1"))
+    report = builder.build(mapping_errors=[MappingError("bad", provider="alpha", record_id="9", paths=[("$.x", "no")])])
+    assert report.ok and report.mapping_errors[0].record_id == "9"
+    assert "alpha id=9: $.x: no" in render_text(report)
+    assert "$.x" in render_html(report)
+
+
+def test_empty_report_renders() -> None:
+    report = build_report([])
+    assert "Cross-vendor identities: 0" in render_text(report)
+    assert "No customers were fetched" in render_html(report)
+    assert json.loads(render_json(report))["total_customers"] == 0
