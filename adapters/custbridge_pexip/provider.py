@@ -192,7 +192,7 @@ class PexipEngageProvider(Provider):
                 "upsert": "not documented by the vendor",
                 "status": "from deletedAt: DELETED when set, else ACTIVE",
                 "address": "localized: text in the preferred language, every language in translations",
-                "external_id": "vendor filter external-id: unverified for customers",
+                "external_id": "also a list vendor filter (external-id); the filter is unverified for customers",
             },
         )
 

@@ -16,6 +16,10 @@ What it simulates (sources in the adapter README):
 - the error envelope ``{"errors": [{message, code, type, statusCode}]}``, the 4-concurrent
   cap (429 beyond it) and injected 409 conflicts.
 
+The OAuth server is a separate host at the vendor, so its requests are counted in
+``token_requests`` (not ``requests_served``) and the API's ``FaultPlan`` does not apply to it;
+``token_failures`` injects its transient failures instead.
+
 Invented where the vendor says nothing (kept plausible, listed in the README): error ``code``
 and ``type`` values, the largest ``limit`` (``max_limit``, 100, larger values are capped),
 token values, and the geolocation of a location written without one.
