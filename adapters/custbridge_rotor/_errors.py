@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -54,8 +54,25 @@ def _envelope(body: Any) -> RotorErrorBody | None:
         )
 
 
-def error_from_response(response: HttpResponse, operation: str) -> ProviderError | None:
+def _scrub(value: Any, secrets: Sequence[str]) -> Any:
+    """Replace every secret inside nested vendor data (a vendor may echo the request)."""
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, "****")
+        return value
+    if isinstance(value, Mapping):
+        return {k: _scrub(v, secrets) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v, secrets) for v in value]
+    return value
+
+
+def error_from_response(
+    response: HttpResponse, operation: str, secrets: Sequence[str] = ()
+) -> ProviderError | None:
     """Build the error for a non-2xx Rotor answer; ``None`` when the body is not Rotor's.
+
+    ``secrets`` are scrubbed from the nested ``details`` (the engine redacts the rest).
 
     Errors seen in Rotor's pages (rotor-retrieve-customer-*.txt, FACTS.md section 1)::
 
@@ -81,7 +98,8 @@ def error_from_response(response: HttpResponse, operation: str) -> ProviderError
     retryable: bool | None = None
 
     if body.errors:
-        fields = [{"field": e.field, "message": e.message} for e in body.errors]
+        # The engine redacts the message but not nested details: scrub them here.
+        fields = _scrub([{"field": e.field, "message": e.message} for e in body.errors], secrets)
         details["errors"] = fields
         message += ": " + "; ".join(
             f"{e['field'] or '?'}: {e['message'] or 'invalid'}" for e in fields

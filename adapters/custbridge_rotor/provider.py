@@ -259,7 +259,7 @@ class RotorProvider(Provider):
         # Quirk guard: a 2xx whose body is Rotor's error envelope is still an error.
         body = response.data
         if isinstance(body, Mapping) and body.get("status") == "error":
-            error = error_from_response(response, operation)
+            error = error_from_response(response, operation, self.secret_values())
             if error is not None:
                 error.provider, error.operation = self.name, operation
                 raise error
@@ -366,7 +366,7 @@ class RotorProvider(Provider):
 
     def parse_error(self, response: HttpResponse, operation: str) -> ProviderError | None:
         """Rotor's ``{status: "error", message, error_code?, errors?}`` -> the error tree."""
-        return error_from_response(response, operation)
+        return error_from_response(response, operation, self.secret_values())
 
     # -- sandbox ------------------------------------------------------------------------
 

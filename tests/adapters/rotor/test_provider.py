@@ -484,3 +484,14 @@ def test_json_body_is_sent_as_json() -> None:
     assert created.extras["upsert_outcome"] == "created"
     assert seen[0].headers["content-type"] == "application/json"
     assert json.loads(seen[0].content) == {"first_name": "Zoë"}
+
+
+def test_field_errors_that_echo_the_key_are_scrubbed() -> None:
+    echo = {"status": "error", "message": f"Validation failed for {KEY}",
+            "errors": [{"field": "x-api-key", "message": f"bad value {KEY}"}]}
+    client, _ = _static((400, echo))
+    with client, pytest.raises(BadRequestError) as info:
+        client.get("c-1")
+    err = info.value
+    assert KEY not in str(err) and KEY not in repr(err) and KEY not in str(err.details)
+    assert err.details["errors"] == [{"field": "x-api-key", "message": "bad value ****"}]
