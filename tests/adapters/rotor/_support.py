@@ -14,7 +14,7 @@ from custbridge.registry import provider_class
 from custbridge.sandbox import SandboxApp
 from custbridge_rotor import RotorProvider
 
-FAST = {"backoff": 0.001, "backoff_max": 0.01, "max_retry_wait": 1.0}
+FAST: dict[str, Any] = {"backoff": 0.001, "backoff_max": 0.01, "max_retry_wait": 1.0}
 
 
 def make_provider(**settings: Any) -> RotorProvider:
