@@ -9,7 +9,7 @@ generation) and the April 2026 preview spec ``Augno/openapi-spec`` ``preview/ope
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, Final
+from typing import Any, Final, get_args
 
 import attrs
 import cattrs
@@ -27,12 +27,8 @@ from custbridge import (
 )
 from custbridge.convert import normalize_country
 
-from ._wire import (
-    AccountGroup,
-    AugnoCustomer,
-    Unit,
-    WireAddress,
-)
+from . import _wire
+from ._wire import AugnoCustomer, Unit, WireAddress
 
 __all__ = [
     "ALL_INCLUDES",
@@ -152,18 +148,65 @@ def currency_of(unit: Unit | None) -> str | None:
 # -- cattrs hooks -------------------------------------------------------------------------
 
 
+def _is_optional(type_: Any) -> bool:
+    args = get_args(type_)
+    return len(args) == 2 and type(None) in args
+
+
+def _optional_hook(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
+    """``X | None`` with the inner hook looked up once (every sub-object is nullable: hot path)."""
+    inner = next(arg for arg in get_args(type_) if arg is not type(None))
+    hook = conv.get_structure_hook(inner)
+
+    def structure(value: Any, _: Any) -> Any:
+        return None if value is None else hook(value, inner)
+
+    return structure
+
+
+def _object_hook(cls: type, conv: cattrs.Converter, **renames: str) -> Callable[[Any, Any], Any]:
+    """The generated hook of ``cls`` (with vendor key ``renames``), refusing non-objects.
+
+    cattrs would build an all-default instance from a string (``"email" in "a@b"`` is just
+    False), so ``"contact_info": "a@b"`` would silently read as "no contact data".
+    """
+    overrides = {field: override(rename=key) for field, key in renames.items()}
+    inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
+
+    def structure(value: Any, type_: Any) -> Any:
+        if type(value) is not dict and not isinstance(value, Mapping):  # dict first: the hot path
+            raise TypeError(f"expected a JSON object, got {type(value).__name__}")
+        return inner(value, type_)
+
+    return structure
+
+
+_WIRE_CLASSES: Final[tuple[tuple[type, dict[str, str]], ...]] = (
+    # Leaves first: a class's generated hook captures the hooks of its fields when it is made.
+    (_wire.Unit, {"unit_type": "type"}),
+    (_wire.Quantity, {}),
+    (_wire.ContactInfo, {}),
+    (_wire.Geolocation, {}),
+    (_wire.WireAddress, {"address_type": "type"}),
+    (_wire.NamedRef, {}),
+    (_wire.Priority, {}),
+    (_wire.AccountGroup, {"group_type": "type"}),
+    (_wire.PageInfo, {}),
+    (_wire.AccountGroupList, {}),
+    (_wire.CustomerRef, {}),
+    (_wire.CustomerRefList, {}),
+    (_wire.CustomerDefaults, {}),
+    (_wire.FreightPreferences, {}),
+    (_wire.NotificationPreferences, {}),
+    (_wire.AugnoCustomer, {"type_group": "type"}),
+)
+
+
 def configure(conv: cattrs.Converter) -> None:
-    """Register the vendor's renames (``type`` is a group type, an address type ...)."""
-    conv.register_structure_hook(
-        AugnoCustomer, make_dict_structure_fn(AugnoCustomer, conv, type_group=override(rename="type"))
-    )
-    conv.register_structure_hook(
-        AccountGroup, make_dict_structure_fn(AccountGroup, conv, group_type=override(rename="type"))
-    )
-    conv.register_structure_hook(
-        WireAddress, make_dict_structure_fn(WireAddress, conv, address_type=override(rename="type"))
-    )
-    conv.register_structure_hook(Unit, make_dict_structure_fn(Unit, conv, unit_type=override(rename="type")))
+    """Register the wire hooks: vendor renames (``type`` is a group type, an address type ...)."""
+    conv.register_structure_hook_factory(_is_optional, _optional_hook)
+    for cls, renames in _WIRE_CLASSES:
+        conv.register_structure_hook(cls, _object_hook(cls, conv, **renames))
 
 
 # -- read mapping -------------------------------------------------------------------------

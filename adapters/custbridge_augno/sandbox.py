@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import collections
+import functools
 import hashlib
 import itertools
 import json
@@ -82,8 +83,10 @@ def _entropy(*parts: object) -> int:
     return int.from_bytes(hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=10).digest(), "big")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ts(value: datetime) -> str:
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """RFC 3339 at second precision, ``Z`` (``2026-05-10T00:00:00Z``, as in the vendor's examples)."""
+    return value.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _ref_time(index: int) -> datetime:
@@ -243,6 +246,7 @@ class AugnoSandbox(SandboxApp):
         self._rl_lock = threading.Lock()
         self._store_lock = threading.RLock()
         self._log_ids = itertools.count(1)
+        self._render_cache: dict[tuple[str, ...], dict[str, Any]] = {}
         self._build_references()
         self._seed(seed, size)
 
@@ -483,7 +487,8 @@ class AugnoSandbox(SandboxApp):
             "type": kind,
             "message": message,
             "param": extra.get("param"),
-            "doc_url": f"{self.brand.docs_url}/api/errors" if self.brand.docs_url else None,
+            # As in the spec's example: https://docs.augno.com/api/errors#validation-failed
+            "doc_url": f"{self.brand.docs_url}/api/errors#{code.replace('_', '-')}" if self.brand.docs_url else None,
             "is_transient": code in _TRANSIENT,
             "quota": extra.get("quota"),
             "request_log_url": f"{self.base_url}/_sandbox/request-logs/req_{next(self._log_ids):06d}",
@@ -981,22 +986,40 @@ class AugnoSandbox(SandboxApp):
     def _stamps(self, row: Mapping[str, Any]) -> dict[str, str]:
         return {"created_at": _ts(row["created_at"]), "updated_at": _ts(row["updated_at"])}
 
+    def _cached(self, key: tuple[str, ...], build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """Reference objects never change: render each once per generation (listing 10k is hot)."""
+        value = self._render_cache.get(key)
+        if value is None:
+            value = self._render_cache[key] = build()
+        return value
+
     def _group(self, gid: str) -> dict[str, Any]:
+        return self._cached(("group", gid), lambda: self._render_group(gid))
+
+    def _render_group(self, gid: str) -> dict[str, Any]:
         g = self.groups[gid]
         return {"id": g["id"], "object": "account_group", "name": g["name"], "description": g["description"],
                 "commission_policy": g["commission_policy"], "freight_policy": g["freight_policy"],
                 "type": g["type"], **self._stamps(g)}
 
     def _service_level(self, sid: str, generation: str) -> dict[str, Any]:
+        return self._cached(("service_level", sid, generation), lambda: self._render_service_level(sid, generation))
+
+    def _render_service_level(self, sid: str, generation: str) -> dict[str, Any]:
         s = self.service_levels[sid]
         return {"id": s["id"], "object": "service_level", "name": s["name"], "service_level_token": s["token"],
                 "customer_portal_visibility": "visible", "is_default": s["is_default"],
                 "owner": self._owner(generation, system=False), **self._stamps(s)}
 
     def _carrier(self, cid: str, includes: frozenset[str], generation: str) -> dict[str, Any]:
+        levels = "freight_preferences.carrier.service_levels" in includes
+        return self._cached(("carrier", cid, generation, str(levels)),
+                            lambda: self._render_carrier(cid, levels, generation))
+
+    def _render_carrier(self, cid: str, with_levels: bool, generation: str) -> dict[str, Any]:
         c = self.carriers[cid]
         levels = None
-        if "freight_preferences.carrier.service_levels" in includes:
+        if with_levels:
             levels = {"object": "list", "page_info": self._page_info(generation, None, None),
                       "data": [self._service_level(s, generation) for s in c["levels"]]}
         return {"id": c["id"], "object": "carrier", "name": c["name"], "code": c["code"], "account_number": None,
@@ -1004,6 +1027,9 @@ class AugnoSandbox(SandboxApp):
                 "service_levels": levels, "deleted_at": None, **self._stamps(c)}
 
     def _sales_rep(self, uid: str, generation: str) -> dict[str, Any]:
+        return self._cached(("sales_rep", uid, generation), lambda: self._render_sales_rep(uid, generation))
+
+    def _render_sales_rep(self, uid: str, generation: str) -> dict[str, Any]:
         u = self.sales_reps[uid]
         if generation == PREVIEW1:  # the spec's User
             return {"id": u["id"], "object": "user", "email": u["email"], "name": u["name"],
@@ -1018,25 +1044,36 @@ class AugnoSandbox(SandboxApp):
         out: dict[str, Any] = {"object": "customer_defaults", "payment_term": None, "shipping_term": None,
                                "priority": None, "sales_rep": None}
         if "defaults.payment_term" in includes:
-            t = self.payment_terms[r["payment_term_id"]]
-            out["payment_term"] = {"id": t["id"], "object": "payment_term", "name": t["name"], "status": "active",
-                                   "owner": self._owner(generation, system=True), **self._stamps(t)}
+            out["payment_term"] = self._cached(("payment_term", r["payment_term_id"], generation),
+                                               lambda: self._payment_term(r["payment_term_id"], generation))
         if "defaults.shipping_term" in includes:
-            t = self.shipping_terms[r["shipping_term_id"]]
-            free = None
-            if generation == PREVIEW1:  # as in the spec's example
-                free = {"object": "list", "page_info": self._page_info(generation, None, None), "data": []}
-            out["shipping_term"] = {"id": t["id"], "object": "shipping_term", "name": t["name"], "type": t["type"],
-                                    "owner": self._owner(generation, system=True), "flat_rate": None,
-                                    "minimum_order_value": None, "free_shipping_service_levels": free,
-                                    **self._stamps(t)}
+            out["shipping_term"] = self._cached(("shipping_term", r["shipping_term_id"], generation),
+                                                lambda: self._shipping_term(r["shipping_term_id"], generation))
         if "defaults.priority" in includes:
-            p = self.priorities[r["priority"]]
-            out["priority"] = {"id": p["id"], "object": "priority", "code": p["code"], "name": p["name"],
-                               "owner": self._owner(generation, system=True), **self._stamps(p)}
+            out["priority"] = self._cached(("priority", r["priority"], generation),
+                                           lambda: self._priority(r["priority"], generation))
         if "defaults.sales_rep" in includes and r["sales_rep_id"] is not None:
             out["sales_rep"] = self._sales_rep(r["sales_rep_id"], generation)
         return out
+
+    def _payment_term(self, tid: str, generation: str) -> dict[str, Any]:
+        t = self.payment_terms[tid]
+        return {"id": t["id"], "object": "payment_term", "name": t["name"], "status": "active",
+                "owner": self._owner(generation, system=True), **self._stamps(t)}
+
+    def _shipping_term(self, tid: str, generation: str) -> dict[str, Any]:
+        t = self.shipping_terms[tid]
+        free = None
+        if generation == PREVIEW1:  # as in the spec's example
+            free = {"object": "list", "page_info": self._page_info(generation, None, None), "data": []}
+        return {"id": t["id"], "object": "shipping_term", "name": t["name"], "type": t["type"],
+                "owner": self._owner(generation, system=True), "flat_rate": None, "minimum_order_value": None,
+                "free_shipping_service_levels": free, **self._stamps(t)}
+
+    def _priority(self, code: str, generation: str) -> dict[str, Any]:
+        p = self.priorities[code]
+        return {"id": p["id"], "object": "priority", "code": p["code"], "name": p["name"],
+                "owner": self._owner(generation, system=True), **self._stamps(p)}
 
     def _address(self, aid: str | None, generation: str) -> dict[str, Any] | None:
         if aid is None:
@@ -1081,7 +1118,9 @@ class AugnoSandbox(SandboxApp):
             c = r["credit"]
             currency = self.units[c["currency"]]["currency"]
             # The April spec expands the unit with credit_limit; the current API has its own include.
-            unit = self._unit(c["currency"]) if generation == PREVIEW1 or "credit_limit.unit" in includes else None
+            unit = None
+            if generation == PREVIEW1 or "credit_limit.unit" in includes:
+                unit = self._cached(("unit", c["currency"]), lambda: self._unit(c["currency"]))
             credit = {"id": c["id"], "object": "quantity", "value": format(c["value"], "f"),
                       "display_value": _display(c["value"], currency), "unit": unit}
         out["credit_limit"] = credit
