@@ -215,6 +215,10 @@ class PexipEngageSandbox(SandboxApp):
             self.tokens[token] = self.clock() + (self.token_lifetime if lifetime is None else lifetime)
         return token
 
+    def customer_count(self) -> int:
+        """How many customers the simulated vendor stores (soft-deleted ones included)."""
+        return len(self.customers)
+
     def revoke_tokens(self) -> None:
         """Invalidate every issued token server-side (clients learn it from a 401)."""
         with self._lock:
