@@ -61,6 +61,17 @@ def _optional(conv: cattrs.Converter, inner: type) -> None:
     conv.register_structure_hook_func(lambda t: t == (inner | None), structure)
 
 
+def _objects_only(inner: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Accept only JSON objects: cattrs alone turns ``"location": "Gent"`` into all-defaults."""
+
+    def structure(value: Any, cls: Any) -> Any:
+        if not isinstance(value, Mapping):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        return inner(value, cls)
+
+    return structure
+
+
 def configure(conv: cattrs.Converter) -> None:
     """Register the camelCase renames of every wire class on ``conv`` (and fast Optional hooks)."""
     for scalar in (str, bool, datetime):
@@ -71,7 +82,7 @@ def configure(conv: cattrs.Converter) -> None:
             for f in attrs.fields(cls)
             if _camel(f.name) != f.name
         }
-        conv.register_structure_hook(cls, make_dict_structure_fn(cls, conv, **renames))  # type: ignore[arg-type]
+        conv.register_structure_hook(cls, _objects_only(make_dict_structure_fn(cls, conv, **renames)))  # type: ignore[arg-type]
         if cls is not PexipCustomer:
             _optional(conv, cls)
 
@@ -141,6 +152,13 @@ def to_address(location: PexipLocation, preferred: str | None) -> Address:
     )
 
 
+def _address_or_none(location: PexipLocation | None, preferred: str | None) -> Address | None:
+    if location is None:
+        return None
+    address = to_address(location, preferred)
+    return None if address.is_empty else address
+
+
 def make_to_customer(
     provider: str, preferred: str | None
 ) -> Callable[[PexipCustomer, Mapping[str, Any]], Customer]:
@@ -169,7 +187,7 @@ def make_to_customer(
             email=wire.email,
             phone=wire.phone_number,
             status=CustomerStatus.DELETED if deleted else CustomerStatus.ACTIVE,
-            address=to_address(location, preferred) if location is not None else None,
+            address=_address_or_none(location, preferred),
             language=wire.language.lower() if wire.language else None,
             time_zone=wire.time_zone,
             notes=wire.notes,

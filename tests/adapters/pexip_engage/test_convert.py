@@ -154,6 +154,9 @@ def test_customer_without_location_or_names() -> None:
         (lambda r: r["location"]["geolocation"].__setitem__("latitude", 200), "$.location.geolocation.latitude"),
         (lambda r: r["location"]["geolocation"].__setitem__("longitude", -181), "$.location.geolocation.longitude"),
         (lambda r: r.__setitem__("existing", "yes"), "$.existing"),
+        (lambda r: r.__setitem__("location", "Korenmarkt 1, Gent"), "$.location"),
+        (lambda r: r["location"].__setitem__("geolocation", "51.05,3.72"), "$.location.geolocation"),
+        (lambda r: r["location"].__setitem__("city", "Gent"), "$.location.city"),
     ],
 )
 def test_bad_records_raise_mapping_error_with_the_vendor_json_path(mutate, path) -> None:  # type: ignore[no-untyped-def]
@@ -164,6 +167,12 @@ def test_bad_records_raise_mapping_error_with_the_vendor_json_path(mutate, path)
     assert info.value.provider == "pexip_engage"
     assert info.value.record_id == "ghent-1"
     assert path in [p for p, _ in info.value.paths], info.value.paths
+
+
+def test_empty_location_object_is_no_address() -> None:
+    record = load("customer_minimal.json")
+    record["location"] = {}
+    assert make_provider().map_record(record).address is None
 
 
 def test_record_without_id_names_the_missing_key() -> None:
