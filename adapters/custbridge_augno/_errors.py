@@ -120,8 +120,10 @@ def parse_error(
     transient = err.get("is_transient")
     retryable = transient if isinstance(transient, bool) else None
     retry_after = None
-    if code == "rate_limit_exceeded" and "retry-after" not in response.headers:
-        # Every response carries RateLimit-Reset (seconds until the window frees up).
+    if (code == "rate_limit_exceeded" and "retry-after" not in response.headers
+            and response.headers.get("RateLimit-Remaining") == "0"):
+        # Every response carries RateLimit-Reset (seconds until the window frees up); it is
+        # the wait only when the window is what is exhausted (else: the engine's backoff).
         retry_after = _number(response.headers.get("RateLimit-Reset"))
     hint = None
     if cls is ApiVersionError:

@@ -121,9 +121,11 @@ def _display(value: Decimal, currency: _Currency) -> str:
 class _Refusal(Exception):
     """Raised inside a handler to answer with the error envelope."""
 
-    def __init__(self, status: int, message: str, code: str, param: str | None = None) -> None:
+    def __init__(self, status: int, message: str, code: str, param: str | None = None,
+                 idempotency: bool = False) -> None:
         super().__init__(message)
         self.status, self.message, self.code, self.param = status, message, code, param
+        self.idempotency = idempotency
 
 
 @attrs.define
@@ -578,7 +580,8 @@ class AugnoSandbox(SandboxApp):
                     return self._delete(customer_id)
             raise _Refusal(405, f"Method {request.method} is not allowed here.", "method_not_allowed")
         except _Refusal as refusal:
-            return self.error(refusal.status, refusal.message, refusal.code, param=refusal.param)
+            return self.error(refusal.status, refusal.message, refusal.code, param=refusal.param,
+                              idempotency=refusal.idempotency)
 
     # -- idempotency ----------------------------------------------------------------------
 
@@ -597,7 +600,7 @@ class AugnoSandbox(SandboxApp):
             if stored is not None:
                 if stored.fingerprint != fingerprint:
                     raise _Refusal(400, "This Idempotency-Key was already used with a different request.",
-                                   "parameter_invalid", "Idempotency-Key")
+                                   "parameter_invalid", "Idempotency-Key", idempotency=True)
                 self.idempotent_replays += 1
                 return httpx.Response(stored.status, content=stored.content, headers={
                     "content-type": "application/json", "Idempotent-Replayed": "true"})
@@ -608,7 +611,8 @@ class AugnoSandbox(SandboxApp):
             try:
                 response = run()
             except _Refusal as refusal:
-                response = self.error(refusal.status, refusal.message, refusal.code, param=refusal.param)
+                response = self.error(refusal.status, refusal.message, refusal.code, param=refusal.param,
+                                      idempotency=refusal.idempotency)
             content = response.read()
             # A deterministic result (success or client error) is replayed; a transient one re-runs.
             if response.status_code < 500 and response.status_code != 429:
