@@ -261,3 +261,20 @@ def test_auth_repr_hides_secret_and_token() -> None:
     assert token not in text
     assert PexipEngageSandbox.CLIENT_SECRET not in text
     assert "custbridge-sandbox" in repr(auth)  # the client id is not a secret
+
+
+def test_logs_never_carry_the_secret_or_a_token(caplog: pytest.LogCaptureFixture, clock: FakeClock) -> None:
+    app = _app(size=120, clock=clock)
+    caplog.set_level("DEBUG")
+    with sandbox.connect("pexip_engage", app=app, **FAST) as client:
+        pages = client.pages()
+        next(pages)
+        clock.advance(400)  # server-side expiry: a 401, a refresh, a retry
+        list(pages)
+    with sandbox.connect("pexip_engage", app=app, client_secret="wrong-secret-5678", **FAST) as bad, \
+            pytest.raises(AuthenticationError):
+        bad.get("100001")
+    assert app.token_requests == 3 and caplog.records
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (PexipEngageSandbox.CLIENT_SECRET, "wrong-secret-5678", *app.tokens):
+        assert secret not in text
