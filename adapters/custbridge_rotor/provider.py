@@ -78,7 +78,8 @@ def _is_json(value: Any, kind: type) -> bool:
 
 
 _CAPABILITIES = Capabilities.build(
-    operations=("get", "list", "create", "update", "upsert"),
+    operations=("get", "list", "update", "upsert"),
+    emulated_operations=("create",),
     filters=("search", "status", "tags"),
     read=("vendor_status", "created_at"),
     write=WRITABLE,
@@ -86,7 +87,7 @@ _CAPABILITIES = Capabilities.build(
     max_page_size=MAX_PAGE_SIZE,
     notes={
         "list": "1000 requests per API key per day: pages of up to 1000",
-        "create": "only without phone and email (Rotor's POST matches on them); see README",
+        "create": "POST without phone/email (they are match keys), then an update by id adds them",
         "update": "POST /customers with the id; tags are merged, never removed",
         "upsert": "matches id, else phone, else email, else creates; tags merged",
         "delete": "Rotor has no delete endpoint (archive in Rotor's UI)",
@@ -98,6 +99,10 @@ _CAPABILITIES = Capabilities.build(
         "address": "the property address; latitude/longitude from location (read only)",
     },
 )
+
+
+_MATCH_KEYS = ("phone", "email")
+"""Fields Rotor's upsert matches on (phone first, then email)."""
 
 
 class RotorProvider(Provider):
@@ -205,28 +210,35 @@ class RotorProvider(Provider):
     def create_request(self, data: CustomerInput) -> HttpRequest:
         """``POST /customers`` without id, phone or email: the only upsert that always creates.
 
-        Rotor's upsert matches an existing customer by phone, then email. A create that
-        carried either could silently update someone else, so it is refused; see README.
+        Rotor's upsert matches an existing customer by phone, then email, so a create that
+        carried either could silently update someone else. The first request therefore leaves
+        them out; :meth:`follow_up_request` adds them to the new record by id. See README.
         """
         if data.id is not NOT_SET:
             raise ConfigurationError(
                 "create() takes no id", provider=self.name, operation="create",
                 hint="use update(id, data) or upsert(data) to change an existing customer",
             )
-        matchable = [f for f in ("phone", "email") if data.is_set(f) and getattr(data, f) is not None]
-        if matchable:
-            raise UnsupportedOperationError(
-                f"create() with {' and '.join(matchable)} could update an existing customer: "
-                "Rotor's POST /customers matches by phone, then email",
-                provider=self.name, operation="create",
-                hint="create without phone/email, then update(new.id, CustomerInput(phone=..., "
-                "email=...)); or call upsert() if matching is what you want",
-            )
         # On a record that does not exist yet, None ("clear") just means "no value".
-        fields = {k: v for k, v in data.set_fields().items() if v is not None}
-        data = CustomerInput(**fields, vendor_fields=data.vendor_fields)
-        body = write_body(data, provider=self.name, operation="create", customer_id=None)
+        fields = {k: v for k, v in data.set_fields().items() if v is not None and k not in _MATCH_KEYS}
+        first = CustomerInput(**fields, vendor_fields=data.vendor_fields)
+        body = write_body(first, provider=self.name, operation="create", customer_id=None)
         return HttpRequest("POST", ("customers",), json=body, idempotent=False)
+
+    def follow_up_request(self, operation: str, data: CustomerInput, written: Customer) -> HttpRequest | None:
+        """After a create: set phone/email on the new record by id (an exact, retryable update)."""
+        if operation != "create":
+            return None
+        keys = {k: getattr(data, k) for k in _MATCH_KEYS if data.is_set(k) and getattr(data, k) is not None}
+        if not keys:
+            return None
+        body = write_body(CustomerInput(**keys), provider=self.name, operation="create", customer_id=written.id)
+        return HttpRequest("POST", ("customers",), json=body, idempotent=True)
+
+    def parse_follow_up(self, response: HttpResponse, operation: str, written: Customer) -> Customer:
+        """The follow-up of a create is an update by id: "updated" is the expected answer."""
+        customer = self.parse_customer(response, "update")
+        return attrs.evolve(customer, extras={**customer.extras, "upsert_outcome": "created"})
 
     def update_request(self, customer_id: str, data: CustomerInput) -> HttpRequest:
         """``POST /customers`` with ``id``: Rotor updates exactly that customer."""

@@ -129,6 +129,15 @@ class _Redactor:
                 text = text.replace(secret, "****")
         return text
 
+    def _deep(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self(value)
+        if isinstance(value, Mapping):
+            return {k: self._deep(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self._deep(v) for v in value]
+        return value
+
     def error(self, err: CustbridgeError) -> CustbridgeError:
         if not self._secrets:
             return err
@@ -138,7 +147,7 @@ class _Redactor:
         if isinstance(err, ProviderError):
             if err.body_snippet:
                 err.body_snippet = self(err.body_snippet)
-            err.details = {k: self(v) if isinstance(v, str) else v for k, v in err.details.items()}
+            err.details = self._deep(err.details)
         err.args = (err.message,)
         return err
 
@@ -541,13 +550,42 @@ class _Core:
             )
         return data
 
-    def single_flow(
-        self, http: httpx.Client | httpx.AsyncClient, operation: str, build: Callable[[], HttpRequest]
+    def get_flow(self, http: httpx.Client | httpx.AsyncClient, customer_id: str) -> _Flow[Customer]:
+        self.check_operation("get")
+        req = self.provider.get_request(self.check_id(customer_id, "get"))
+        response = yield from self.call_flow(http, "get", req)
+        return self.parse(lambda: self.provider.parse_customer(response, "get"), "get")
+
+    def write_flow(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        operation: Literal["create", "update", "upsert"],
+        data: CustomerInput,
+        customer_id: str | None = None,
     ) -> _Flow[Customer]:
+        """Run a write, then the provider's follow-up request if it declares one."""
         self.check_operation(operation)
-        req = build()
+        checked = self.check_input(data, operation)
+        if operation == "update":
+            req = self.provider.update_request(self.check_id(customer_id, operation), checked)
+        elif operation == "create":
+            req = self.provider.create_request(checked)
+        else:
+            req = self.provider.upsert_request(checked)
         response = yield from self.call_flow(http, operation, req)
-        return self.parse(lambda: self.provider.parse_customer(response, operation), operation)
+        customer = self.parse(lambda: self.provider.parse_customer(response, operation), operation)
+        follow = self.parse(lambda: self.provider.follow_up_request(operation, checked, customer), operation)
+        if follow is None:
+            return customer
+        try:
+            response = yield from self.call_flow(http, operation, follow)
+            return self.parse(lambda: self.provider.parse_follow_up(response, operation, customer), operation)
+        except CustbridgeError as err:
+            err.message = f"customer {customer.id!r} was written but completing the {operation} failed: {err.message}"
+            err.args = (err.message,)
+            if isinstance(err, ProviderError):
+                err.details = {**err.details, "written_id": customer.id}
+            raise
 
     def delete_flow(self, http: httpx.Client | httpx.AsyncClient, customer_id: str) -> _Flow[None]:
         self.check_operation("delete")
@@ -862,10 +900,7 @@ class Client:
     def get(self, customer_id: str) -> Customer:
         """Fetch one customer by the vendor's id."""
         core = self._core
-        return self._run(
-            core.single_flow(self._http, "get", lambda: core.provider.get_request(core.check_id(customer_id, "get"))),
-            "get",
-        )
+        return self._run(core.get_flow(self._http, customer_id), "get")
 
     def _pages(self, kw: dict[str, Any]) -> tuple[Iterator[Page[Customer]], list[MappingError]]:
         core = self._core
@@ -946,36 +981,17 @@ class Client:
     def create(self, data: CustomerInput) -> Customer:
         """Create a customer."""
         core = self._core
-        return self._run(
-            core.single_flow(
-                self._http, "create", lambda: core.provider.create_request(core.check_input(data, "create"))
-            ),
-            "create",
-        )
+        return self._run(core.write_flow(self._http, "create", data), "create")
 
     def update(self, customer_id: str, data: CustomerInput) -> Customer:
         """Change only the fields set in ``data`` (``None`` clears a field)."""
         core = self._core
-        return self._run(
-            core.single_flow(
-                self._http,
-                "update",
-                lambda: core.provider.update_request(
-                    core.check_id(customer_id, "update"), core.check_input(data, "update")
-                ),
-            ),
-            "update",
-        )
+        return self._run(core.write_flow(self._http, "update", data, customer_id), "update")
 
     def upsert(self, data: CustomerInput) -> Customer:
         """Insert or update by the provider's matching rule (see its README)."""
         core = self._core
-        return self._run(
-            core.single_flow(
-                self._http, "upsert", lambda: core.provider.upsert_request(core.check_input(data, "upsert"))
-            ),
-            "upsert",
-        )
+        return self._run(core.write_flow(self._http, "upsert", data), "upsert")
 
     def delete(self, customer_id: str) -> None:
         """Delete a customer."""
@@ -1134,10 +1150,7 @@ class AsyncClient:
 
     async def get(self, customer_id: str) -> Customer:
         core = self._core
-        return await self._run(
-            core.single_flow(self._http, "get", lambda: core.provider.get_request(core.check_id(customer_id, "get"))),
-            "get",
-        )
+        return await self._run(core.get_flow(self._http, customer_id), "get")
 
     def list(
         self,
@@ -1199,34 +1212,15 @@ class AsyncClient:
 
     async def create(self, data: CustomerInput) -> Customer:
         core = self._core
-        return await self._run(
-            core.single_flow(
-                self._http, "create", lambda: core.provider.create_request(core.check_input(data, "create"))
-            ),
-            "create",
-        )
+        return await self._run(core.write_flow(self._http, "create", data), "create")
 
     async def update(self, customer_id: str, data: CustomerInput) -> Customer:
         core = self._core
-        return await self._run(
-            core.single_flow(
-                self._http,
-                "update",
-                lambda: core.provider.update_request(
-                    core.check_id(customer_id, "update"), core.check_input(data, "update")
-                ),
-            ),
-            "update",
-        )
+        return await self._run(core.write_flow(self._http, "update", data, customer_id), "update")
 
     async def upsert(self, data: CustomerInput) -> Customer:
         core = self._core
-        return await self._run(
-            core.single_flow(
-                self._http, "upsert", lambda: core.provider.upsert_request(core.check_input(data, "upsert"))
-            ),
-            "upsert",
-        )
+        return await self._run(core.write_flow(self._http, "upsert", data), "upsert")
 
     async def delete(self, customer_id: str) -> None:
         await self._run(self._core.delete_flow(self._http, customer_id), "delete")

@@ -14,10 +14,12 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Optional, TypeVar
 
+import attrs
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
+from cattrs.gen import make_dict_structure_fn
 
 from .errors import MappingError
 from .model import Customer
@@ -191,6 +193,30 @@ def _structure_bool(value: Any, _: type) -> bool:
     return value
 
 
+def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
+    def structure(value: Any, cls: type) -> Any:
+        return None if value is None else hook(value, cls)
+
+    return structure
+
+
+def _attrs_objects_only(conv: cattrs.Converter) -> Callable[[type], Callable[[Any, type], Any]]:
+    """Hook factory: an attrs wire class accepts only a JSON object (cattrs alone would
+    turn a string such as ``"1 Main St"`` into an all-defaults instance)."""
+
+    def factory(cls: type) -> Callable[[Any, type], Any]:
+        inner: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
+
+        def structure(value: Any, _: type) -> Any:
+            if not isinstance(value, Mapping):
+                raise TypeError(f"expected an object, got {type(value).__name__}")
+            return inner(value, cls)
+
+        return structure
+
+    return factory
+
+
 def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     """The shared base: strict scalars, aware datetimes, exact decimals.
 
@@ -204,6 +230,18 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
     conv.register_structure_hook(Decimal, lambda v, _: parse_decimal(v))
+    scalars: list[tuple[type, Callable[[Any, type], Any]]] = [
+        (str, _structure_str),
+        (int, _structure_int),
+        (float, _structure_float),
+        (bool, _structure_bool),
+        (datetime, lambda v, _: parse_datetime(v)),
+        (Decimal, lambda v, _: parse_decimal(v)),
+    ]
+    for scalar, hook in scalars:  # direct hooks for optionals: faster than cattrs' union path
+        conv.register_structure_hook(Optional[scalar], _optional(hook))  # noqa: UP045
+        conv.register_structure_hook(scalar | None, _optional(hook))
+    conv.register_structure_hook_factory(attrs.has, _attrs_objects_only(conv))
     return conv
 
 

@@ -547,6 +547,20 @@ class Provider:
         """Describe deleting a customer."""
         raise self._unsupported("delete")
 
+    def follow_up_request(self, operation: str, data: CustomerInput, written: Customer) -> HttpRequest | None:
+        """A second request that completes a write, or ``None`` (the default).
+
+        Override when one vendor call cannot do the canonical operation exactly, e.g. a create
+        that must not carry matching keys followed by an update by id that adds them. The
+        engine sends it after the first response was parsed and maps its answer with
+        :meth:`parse_follow_up`. If it fails, the error names the id that was written.
+        """
+        return None
+
+    def parse_follow_up(self, response: HttpResponse, operation: str, written: Customer) -> Customer:
+        """Map the answer to :meth:`follow_up_request` (default: ``parse_customer``)."""
+        return self.parse_customer(response, operation)
+
     # -- responses ----------------------------------------------------------------------
 
     def parse_customer(self, response: HttpResponse, operation: str) -> Customer:

@@ -7,6 +7,7 @@ conflicts, duplicates inside one provider, and the records that failed to map.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
@@ -162,6 +163,8 @@ def _status_chart(report: Report) -> str:
     statuses = [s for s in _STATUS_COLORS if any(s in p.statuses for p in summary.providers.values())]
     statuses += sorted({s for p in summary.providers.values() for s in p.statuses} - set(statuses))
     biggest = max((p.total for p in summary.providers.values()), default=0) or 1
+    step = _nice_step(biggest / 4)
+    ticks = int(biggest // step)
     label_w, bar_w, row_h, top = 170, 820, 38, 8
     width = label_w + bar_w + 90
     height = top + row_h * max(1, len(names)) + 8
@@ -169,9 +172,9 @@ def _status_chart(report: Report) -> str:
         f'<svg role="img" aria-label="Customers per provider and status" width="100%" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
     ]
-    for step in range(5):
-        x = label_w + bar_w * step / 4
-        value = biggest * step / 4
+    for tick in range(ticks + 1):
+        value = step * tick
+        x = label_w + bar_w * value / biggest
         parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 6}" stroke="#eef0f5"/>')
         parts.append(
             f'<text x="{x:.1f}" y="{height}" font-size="10" fill="#98a2b3" text-anchor="middle">{value:,.0f}</text>'
@@ -218,6 +221,15 @@ def _status_chart(report: Report) -> str:
     return "".join(parts) + legend
 
 
+def _nice_step(raw: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten that is >= ``raw``."""
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
+    for factor in (1, 2, 2.5, 5, 10):
+        if factor * magnitude >= raw:
+            return max(1.0, factor * magnitude)
+    return 10.0 * magnitude  # pragma: no cover
+
+
 def _heat_color(share: float) -> str:
     # red (0) -> amber (0.5) -> green (1), soft enough to read dark text on.
     hue = 4 + 126 * share
@@ -230,7 +242,7 @@ def _heatmap(report: Report) -> str:
     if not names:
         return '<p class="none">No customers were fetched.</p>'
     fields = summary.fields
-    label_w, col_w, row_h, head = 150, max(110, min(180, 820 // len(names))), 26, 44
+    label_w, col_w, row_h, head = 150, max(110, min(220, 900 // len(names))), 26, 44
     width = label_w + col_w * len(names) + 2
     height = head + row_h * len(fields) + 2
     parts = [

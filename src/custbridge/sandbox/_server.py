@@ -88,7 +88,7 @@ class LoopbackServer:
             raise ValueError("the sandbox serves on loopback only")
         self.app = app
         self._server = _Server((host, port), app)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -16,6 +16,7 @@ from custbridge import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    Customer,
     CustomerInput,
     CustomerStatus,
     FieldAccess,
@@ -246,13 +247,18 @@ def test_update_is_upsert_with_the_id() -> None:
         provider.update_request("c-1", CustomerInput(id="c-2"))
 
 
-def test_create_refuses_inputs_that_rotor_could_match() -> None:
+def test_create_keeps_match_keys_out_of_the_post_and_adds_them_by_id() -> None:
     provider = make_provider()
-    for data in (CustomerInput(first_name="A", phone="+3247000000"),
-                 CustomerInput(first_name="A", email="a@example.com")):
-        with pytest.raises(UnsupportedOperationError) as info:
-            provider.create_request(data)
-        assert "upsert" in str(info.value) and "update(" in str(info.value)
+    data = CustomerInput(first_name="A", phone="+3247000000", email="a@example.com")
+    first = provider.create_request(data)
+    assert first.idempotent is False
+    assert _post(first) == {"first_name": "A"}
+    written = Customer(provider="rotor", id="c-9")
+    follow = provider.follow_up_request("create", data, written)
+    assert follow is not None and follow.idempotent is True
+    assert _post(follow) == {"id": "c-9", "phone": "+3247000000", "email": "a@example.com"}
+    assert provider.follow_up_request("create", CustomerInput(first_name="A"), written) is None
+    assert provider.follow_up_request("upsert", data, written) is None
     with pytest.raises(ConfigurationError):
         provider.create_request(CustomerInput(id="c-1", first_name="A"))
 
@@ -293,7 +299,7 @@ def test_refused_writes_send_nothing() -> None:
     rec = Recorder(app)
     with rec.client() as client:
         with pytest.raises(UnsupportedOperationError):
-            client.create(CustomerInput(first_name="A", email="a@example.com"))
+            client.create(CustomerInput(first_name="A", notes=None, tags=()))
         with pytest.raises(UnsupportedOperationError) as info:
             client.update("x", CustomerInput(website="https://example.com"))
         assert "website" in str(info.value)

@@ -17,6 +17,7 @@ from custbridge import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ServerError,
     sandbox,
 )
 from custbridge_rotor import RotorProvider
@@ -288,6 +289,39 @@ def test_create_twice_creates_twice_and_upsert_twice_creates_once() -> None:
         assert first.id == again.id
         assert first.extras["upsert_outcome"] == "created" and again.extras["upsert_outcome"] == "updated"
     assert app.creates == 3 and app.customer_count() == 6
+
+
+def test_create_with_a_shared_phone_never_touches_the_other_customer() -> None:
+    app = RotorSandbox(size=3, archived=0)
+    with _connect(app) as client:
+        neighbour = client.upsert(CustomerInput(first_name="Neighbour", phone="+3247111111", email="n@example.com"))
+        new = client.create(CustomerInput(first_name="New", phone="+3247111111", email="new@example.com"))
+        assert new.id != neighbour.id
+        assert (new.phone, new.email, new.first_name) == ("+3247111111", "new@example.com", "New")
+        assert new.extras["upsert_outcome"] == "created"
+        again = client.get(neighbour.id)
+        assert (again.first_name, again.email) == ("Neighbour", "n@example.com")
+    assert app.creates == 2
+
+
+def test_create_whose_follow_up_fails_names_the_new_id() -> None:
+    app = RotorSandbox(size=3, archived=0)
+    with _connect(app, max_retries=0) as client:
+        real_route = app.route
+        calls = {"n": 0}
+
+        def flaky(request: httpx.Request) -> httpx.Response:
+            calls["n"] += 1
+            if calls["n"] == 2:
+                return app.error(500, "Internal server error")
+            return real_route(request)
+
+        app.route = flaky  # type: ignore[method-assign]
+        with pytest.raises(ServerError) as info:
+            client.create(CustomerInput(first_name="Half", email="half@example.com"))
+    written = info.value.details["written_id"]
+    assert written in str(info.value)
+    assert app.customer_count() == 4
 
 
 def test_new_customers_come_first_in_the_list() -> None:
