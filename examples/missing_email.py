@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 
 import custbridge
-from custbridge.reporting import collect, has_sandbox, match
 from custbridge.registry import provider_class
+from custbridge.reporting import collect, has_sandbox, match
 
 
 def main(argv: Sequence[str] | None = None) -> int:

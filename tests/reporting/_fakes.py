@@ -63,7 +63,7 @@ class FakeSandbox(SandboxApp):
         return {"token": self.TOKEN, "base_url": base_url}
 
     def authorized(self, request: httpx.Request) -> bool:
-        return request.headers.get("authorization") == f"Bearer {self.TOKEN}"
+        return bool(request.headers.get("authorization") == f"Bearer {self.TOKEN}")
 
     def error(self, status_code: int, message: str, code: str | None = None, **extra: Any) -> httpx.Response:
         return json_response(status_code, {"error": message, "code": code})

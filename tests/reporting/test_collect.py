@@ -94,7 +94,7 @@ def _gated(base: type[Provider], gate: _Gate) -> type[Provider]:
                 await gate.wait(cls.name)
                 return await inner.handle_async_request(request)
 
-            app.async_transport = lambda: httpx.MockTransport(handler)
+            app.async_transport = lambda: httpx.MockTransport(handler)  # type: ignore[method-assign]
             return app
 
     return Gated

@@ -104,7 +104,7 @@ def test_csv_is_flat_with_fixed_columns_and_round_trips(tmp_path: Path) -> None:
     assert json.loads(rows[0]["tags"]) == ["vip", "b2b;wholesale"]
     assert rows[1]["address_city"] == "" and rows[1]["status"] == "active"
     assert list(read_csv(path)) == CUSTOMERS
-    back = list(read_csv(path))[0]
+    back = next(iter(read_csv(path)))
     assert back.address is not None and back.address.in_language("fr").line1 == "Rue de la Loi 16"
     assert back.extras == {"segment": "retail", "score": 7, "flags": ["a", "b"]}
 
