@@ -137,7 +137,7 @@ class PexipEngageProvider(Provider):
         self.language: str | None = settings.get("language")
         self.page_size: int = settings["page_size"]
         # The page_size setting is this connection's default and largest page.
-        self.default_page_size = self.page_size  # type: ignore[misc]
+        self.default_page_size = self.page_size
         self._list_path: tuple[str, ...] = settings["list_path"]
         self._auth: ClientCredentialsAuth | None = None
         self._static_token: str | None = None

@@ -118,10 +118,17 @@ def _check_on_invalid(value: Any) -> OnInvalid:
 
 
 class _Redactor:
-    """Replaces every known secret in text with ``****``."""
+    """Replaces every secret the provider knows (asked anew each time) with ``****``.
 
-    def __init__(self, secrets: Iterable[str]) -> None:
-        self._secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+    Asking each time matters for credentials obtained later, such as OAuth tokens.
+    """
+
+    def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
+        self._source = secrets
+
+    @property
+    def _secrets(self) -> list[str]:
+        return sorted({s for s in self._source() if s and len(s) >= 4}, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
         for secret in self._secrets:
@@ -139,8 +146,6 @@ class _Redactor:
         return value
 
     def error(self, err: CustbridgeError) -> CustbridgeError:
-        if not self._secrets:
-            return err
         err.message = self(err.message)
         if err.hint:
             err.hint = self(err.hint)
@@ -324,7 +329,7 @@ class _Core:
         self.options = options
         self.name = provider.name
         self.base = _check_base_url(self.name, provider.base_url)
-        self.redact = _Redactor(provider.secret_values())
+        self.redact = _Redactor(provider.secret_values)
         self.limiter = _RateLimiter(provider.rate_limit) if provider.rate_limit else None
         self.auth = provider.auth()
         self.sandbox_app: Any = None
@@ -431,8 +436,7 @@ class _Core:
                     attempt += 1
                     yield _Sleep(delay)
                     continue
-                if correlation and isinstance(error, TransportError):
-                    error.hint = (error.hint + "; " if error.hint else "") + f"correlation id {correlation}"
+                error.request_id = correlation
                 raise error from result
             response: httpx.Response = result
             logger.debug(
@@ -829,6 +833,9 @@ class Client:
             http_client = httpx.Client(timeout=options.timeout, follow_redirects=False)
             self._owned.append(http_client.close)
         self._http = http_client
+        limit = provider.max_concurrency
+        # A sync client shared by threads must keep to the vendor's cap as well.
+        self._semaphore = threading.BoundedSemaphore(limit) if limit else None
         self.sandbox_app: Any = None
 
     @property
@@ -869,8 +876,12 @@ class Client:
             raise mapped from exc
 
     def _send(self, request: httpx.Request) -> httpx.Response | Exception:
+        auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
         try:
-            return self._http.send(request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False)
+            if self._semaphore is None:
+                return self._http.send(request, auth=auth, follow_redirects=False)
+            with self._semaphore:
+                return self._http.send(request, auth=auth, follow_redirects=False)
         except httpx.HTTPError as exc:
             return exc
 

@@ -416,6 +416,8 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
 def cmd_report(args: argparse.Namespace, out: Output) -> int:
     from .reporting import render_html, render_json, render_text, run_report_async
 
+    if args.faults and not args.sandbox:
+        raise UsageError("--faults needs --sandbox (faults are injected by the simulators)")
     names = _choose(args, out, _split(args.providers))
     with _progress(out, names) as progress:
         report = asyncio.run(run_report_async(

@@ -245,20 +245,28 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     return conv
 
 
-def _exc_paths(exc: BaseException, path: str = "$") -> list[tuple[str, str]]:
-    """Flatten a cattrs error tree into ``(json_path, reason)`` pairs."""
+_Renames = Mapping[type, Mapping[str, str]]
+
+
+def _exc_paths(exc: BaseException, path: str = "$", renames: _Renames | None = None) -> list[tuple[str, str]]:
+    """Flatten a cattrs error tree into ``(json_path, reason)`` pairs.
+
+    ``renames`` maps a wire class to ``{attribute: vendor_key}`` so paths use the vendor's keys.
+    """
     if isinstance(exc, (ClassValidationError, IterableValidationError)):
         out: list[tuple[str, str]] = []
         with_notes, _without = exc.group_exceptions()
+        names = (renames or {}).get(getattr(exc, "cl", object), {})
         for inner, note in with_notes:
             key = getattr(note, "name", None)
             if key is not None:
+                key = names.get(key, key)
                 sub = f"{path}.{key}" if str(key).isidentifier() else f"{path}[{key!r}]"
             else:
                 sub = f"{path}[{getattr(note, 'index', '?')!r}]"
-            out.extend(_exc_paths(inner, sub))
+            out.extend(_exc_paths(inner, sub, renames))
         for inner in _without:
-            out.extend(_exc_paths(inner, path))
+            out.extend(_exc_paths(inner, path, renames))
         return out
     if isinstance(exc, ForbiddenExtraKeysError):
         return [(path, f"unexpected keys {sorted(exc.extra_fields)}")]
@@ -278,6 +286,8 @@ class RecordMapper(Generic[W]):
             and the raw record (for ``Customer.raw``).
         configure: registers the adapter's hooks on a converter; called for the fast converter
             and for the detailed one built lazily to explain failures.
+        renames: per wire class, ``{attribute: vendor_key}`` for the renames the hooks apply,
+            so error paths read ``$.createdAt`` rather than ``$.created_at``.
 
     Records go through a fast converter (no detailed validation). Only when that fails is the
     record structured again with detailed validation, to name every bad JSON path.
@@ -289,8 +299,10 @@ class RecordMapper(Generic[W]):
         wire_cls: type[W],
         to_customer: Callable[[W, Mapping[str, Any]], Customer],
         configure: Callable[[cattrs.Converter], None],
+        renames: _Renames | None = None,
     ) -> None:
         self.provider = provider
+        self.renames = renames
         self.wire_cls = wire_cls
         self.to_customer = to_customer
         self._configure = configure
@@ -307,7 +319,7 @@ class RecordMapper(Generic[W]):
         try:
             self._detailed.structure(record, self.wire_cls)
         except Exception as exc:
-            return _exc_paths(exc)
+            return _exc_paths(exc, renames=self.renames)
         return []
 
     def __call__(self, record: Any, *, operation: str | None = None) -> Customer:
@@ -326,7 +338,7 @@ class RecordMapper(Generic[W]):
         try:
             wire = self._structure(record, self.wire_cls)
         except Exception as exc:
-            paths = self.explain(record) or _exc_paths(exc)
+            paths = self.explain(record) or _exc_paths(exc, renames=self.renames)
             raise MappingError(
                 "record does not match the vendor schema",
                 provider=self.provider,

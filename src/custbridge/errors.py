@@ -138,7 +138,26 @@ class MappingError(CustbridgeError):
 
 
 class TransportError(CustbridgeError):
-    """The request failed before a complete vendor answer arrived."""
+    """The request failed before a complete vendor answer arrived.
+
+    Attributes:
+        request_id: our correlation id for the request, when the provider sends one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        operation: str | None = None,
+        hint: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.request_id = request_id
+        super().__init__(message, provider=provider, operation=operation, hint=hint)
+
+    def _detail(self) -> str:
+        return self.message + (f" [request id {self.request_id}]" if self.request_id else "")
 
 
 class RequestTimeoutError(TransportError):

@@ -468,8 +468,8 @@ class Provider:
     """Most requests in flight at once per client (enforced by the async engine)."""
     rate_limit: ClassVar[RateLimit | None] = None
     """Request budget the engine keeps to."""
-    default_page_size: ClassVar[int] = 100
-    """Page size when the caller gives none."""
+    default_page_size: int = 100
+    """Page size when the caller gives none (may be set per instance from a setting)."""
     correlation_header: ClassVar[str | None] = None
     """Header the engine fills with a fresh UUID per request and keeps on errors."""
     request_id_headers: ClassVar[tuple[str, ...]] = ()

@@ -138,3 +138,37 @@ def test_record_mapper_names_the_json_path(record: dict[str, Any], path: str) ->
 def test_record_mapper_non_object() -> None:
     with pytest.raises(MappingError, match="JSON object"):
         MAPPER(["x"])
+
+
+@attrs.frozen
+class CamelWire:
+    id: str
+    created_at: datetime | None = None
+
+
+def _camel(conv: cattrs.Converter) -> None:
+    from cattrs.gen import make_dict_structure_fn, override
+
+    conv.register_structure_hook(
+        CamelWire, make_dict_structure_fn(CamelWire, conv, created_at=override(rename="createdAt"))
+    )
+
+
+def test_record_mapper_paths_use_vendor_keys() -> None:
+    mapper = RecordMapper(
+        "camel",
+        CamelWire,
+        lambda w, raw: Customer(provider="camel", id=w.id, raw=raw),
+        _camel,
+        renames={CamelWire: {"created_at": "createdAt"}},
+    )
+    assert mapper({"id": "1", "createdAt": "2026-01-01T00:00:00Z"}).id == "1"
+    with pytest.raises(MappingError) as info:
+        mapper({"id": "1", "createdAt": "later"})
+    assert [p for p, _ in info.value.paths] == ["$.createdAt"]
+
+
+def test_wire_objects_must_be_objects() -> None:
+    with pytest.raises(MappingError) as info:
+        MAPPER({"id": "1", "address": "1 Main St"})
+    assert "$.address" in [p for p, _ in info.value.paths]

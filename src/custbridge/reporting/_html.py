@@ -311,7 +311,7 @@ def _distribution(report: Report, attr: str, title: str, top: int = 10) -> str:
     ordered = sorted(totals, key=lambda v: (-totals[v], v))
     shown = ordered[:top]
     colors = _provider_colors(report.providers)
-    head = "".join(f'<th class="num">{_e(n)}</th>' for n in names)
+    head = "".join(f'<th class="num">{_e(report.display(n))}</th>' for n in names)
     rows = []
     for value in shown:
         cells = []
