@@ -23,9 +23,9 @@ def load(name: str) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def _no_vendor_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _no_vendor_env(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
     """Tests never see a developer's real AUGNO_* / OPENMRP_* variables (except when re-recording)."""
-    if os.environ.get("AUGNO_RECORD") != "1":
+    if request.config.getoption("--record-mode", "none") in ("none", None):
         for name in list(os.environ):
             if name.startswith(("AUGNO_", "OPENMRP_")):
                 monkeypatch.delenv(name)
@@ -41,5 +41,5 @@ def vcr_config() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def vcr_cassette_dir() -> str:
-    """``cassettes/augno``."""
-    return str(CASSETTES)
+    """``cassettes/augno`` (``AUGNO_CASSETTE_DIR`` overrides it when re-recording)."""
+    return os.environ.get("AUGNO_CASSETTE_DIR") or str(CASSETTES)
