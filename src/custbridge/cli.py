@@ -601,7 +601,10 @@ def main(
     except CustbridgeError as exc:
         out.note(f"custbridge: {type(exc).__name__}: {exc}")
         return EXIT_FAILED
-    except BrokenPipeError:  # e.g. `custbridge list ... | head`
+    except BrokenPipeError:  # e.g. `custbridge list ... | head`: the reader has all it wants
+        if out.stdout is sys.stdout:
+            with suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     finally:
         with suppress(BrokenPipeError, ValueError):

@@ -238,6 +238,11 @@ def test_report_with_faults_still_completes(capsys: pytest.CaptureFixture[str]) 
     assert data["providers"]["beta"]["fetch"]["rate_limited"] > 0
 
 
+def test_faults_need_the_sandbox(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "report", "--providers", "beta", "--faults", "0.2")
+    assert code == 2 and "--faults needs --sandbox" in err
+
+
 def test_ctrl_c_exits_130(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     import custbridge.reporting
 

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import httpx
+import pytest
 
 import custbridge
 from custbridge import AuthenticationError, Customer, Provider
@@ -163,3 +164,16 @@ def test_same_seed_same_population() -> None:
     other = collect(["beta"], sandbox=True, sandbox_size=10, seed=6).customers
     assert one == two
     assert one != other
+
+
+def test_an_error_in_the_callers_callback_stops_everything() -> None:
+    seen: list[str] = []
+
+    def receive(customer: Customer) -> None:
+        seen.append(customer.key)
+        if len(seen) == 30:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        collect(["alpha", "beta"], sandbox=True, sandbox_size=200, on_customer=receive, keep=False)
+    assert len(seen) < 100  # the other provider was stopped too

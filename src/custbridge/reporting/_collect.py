@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -130,6 +130,21 @@ async def _connect(
     return client
 
 
+class _CallerError(Exception):
+    """An exception raised by the caller's callback: it stops the whole collection."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _call(callback: Callable[[Any], None], value: Any) -> None:
+    try:
+        callback(value)
+    except Exception as exc:
+        raise _CallerError(exc) from exc
+
+
 async def _run_one(
     name: str,
     run: ProviderRun,
@@ -159,10 +174,12 @@ async def _run_one(
             for customer in page.items:
                 run.customers += 1
                 if on_customer is not None:
-                    on_customer(customer)
+                    _call(on_customer, customer)
             run.elapsed = time.perf_counter() - started
             if progress is not None:
-                progress(run)
+                _call(progress, run)
+    except _CallerError:
+        raise
     except CustbridgeError as exc:
         run.failure = exc
     except Exception as exc:  # a plug-in bug must not take the other providers down
@@ -175,8 +192,27 @@ async def _run_one(
             await client.close()
         run.elapsed = time.perf_counter() - started
         run.done = True
-        if progress is not None:
-            progress(run)
+    if progress is not None:
+        _call(progress, run)
+
+
+async def _all_or_nothing(coroutines: Iterable[Coroutine[Any, Any, None]]) -> None:
+    """Run the coroutines concurrently; the first exception cancels the rest and is raised."""
+    tasks = [asyncio.ensure_future(c) for c in coroutines]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    except BaseException:  # cancelled (Ctrl-C): stop every provider
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    for task in done:
+        error = task.exception()
+        if error is not None:
+            raise error.error if isinstance(error, _CallerError) else error
 
 
 def _display(name: str) -> str:
@@ -220,13 +256,13 @@ async def collect_async(
             settings=per_provider.get(name, {}),
         )
 
-    await asyncio.gather(*(
+    await _all_or_nothing(
         _run_one(
             name, runs[name], connect=connector(name), on_customer=receive, progress=progress,
             max_items=max_items, page_size=page_size, filters=filters or {},
         )
         for name in names
-    ))
+    )
     return result
 
 
@@ -256,7 +292,8 @@ def collect(
         faults: fault plan for the simulators, e.g. ``"0.2:429,500"``.
         settings: per provider, keyword settings for :func:`custbridge.connect_async`
             (otherwise each reads its environment variables).
-        on_customer: called with each customer as it arrives (stream it somewhere).
+        on_customer: called with each customer as it arrives (stream it somewhere); an
+            exception it raises stops every provider and is raised by ``collect``.
         progress: called with the provider's :class:`ProviderRun` after each page.
         keep: keep the customers in :attr:`Collection.customers`; pass ``False`` with
             ``on_customer`` to keep memory flat.
