@@ -268,7 +268,10 @@ def test_a_status_no_vendor_code_maps_to_lists_nothing() -> None:
 
     with mock_client(handler) as client:
         assert list(client.list(status="inactive")) == []
-    assert len(calls) == 1 and calls[0].params["limit"] == "1"
+        assert list(client.list(status="active", status_codes=["hold_all"])) == []
+        assert list(client.list(status_codes=[])) == []
+    assert len(calls) == 3 and {c.params["limit"] for c in calls} == {"1"}
+    assert not any("status_codes[]" in c.params for c in calls)
 
 
 def test_not_a_list_envelope_is_a_mapping_error() -> None:
