@@ -192,7 +192,7 @@ def _progress(out: Output, names: Sequence[str]) -> Iterator[Callable[[Any], Non
         TextColumn("[bold]{task.description:<14}"),
         BarColumn(bar_width=32),
         MofNCompleteColumn(),
-        TextColumn("customers  {task.fields[pages]} pages  {task.fields[waits]} rate-limit waits"),
+        TextColumn("customers {task.fields[pages]:>5} pages {task.fields[waits]:>4} rate-limit waits"),
         TextColumn("{task.fields[state]}"),
         TimeElapsedColumn(),
         console=out.console(err=True),

@@ -5,9 +5,9 @@ is a few lines::
 
     from custbridge.reporting import collect, match
 
-    fetched = collect(["rotor", "pexip_engage"], sandbox=True)
+    fetched = collect(["crm", "helpdesk"], sandbox=True)   # any two installed providers
     matches = match(fetched.customers)
-    for record in matches.present_in("rotor", not_in="pexip_engage"):
+    for record in matches.present_in("crm", not_in="helpdesk"):
         print(record.key, record.display_name)
 
 For any number of customers in flat memory, stream instead of keeping them: pass
