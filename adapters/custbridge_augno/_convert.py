@@ -202,6 +202,10 @@ _WIRE_CLASSES: Final[tuple[tuple[type, dict[str, str]], ...]] = (
 )
 
 
+RENAMES: Final[Mapping[type, Mapping[str, str]]] = {cls: renames for cls, renames in _WIRE_CLASSES if renames}
+"""Per wire class ``{attribute: vendor key}``, so mapping errors name the vendor's keys."""
+
+
 def configure(conv: cattrs.Converter) -> None:
     """Register the wire hooks: vendor renames (``type`` is a group type, an address type ...)."""
     conv.register_structure_hook_factory(_is_optional, _optional_hook)
@@ -386,8 +390,10 @@ _PASS_THROUGH: Final[frozenset[str]] = frozenset({
 })
 """``vendor_fields`` keys sent as given (the vendor's create/update body names)."""
 
-CREATE_VENDOR_FIELDS: Final[frozenset[str]] = _PASS_THROUGH | {"credit_limit_unit_id", "idempotency_key"}
-UPDATE_VENDOR_FIELDS: Final[frozenset[str]] = CREATE_VENDOR_FIELDS | {"bill_to_address_id", "ship_to_address_id"}
+_KEYS: Final = frozenset({"credit_limit_unit_id", "idempotency_key"})
+CREATE_VENDOR_FIELDS: Final[frozenset[str]] = _PASS_THROUGH | _KEYS | {"bill_to_address", "ship_to_address"}
+"""On create, ``bill_to_address``/``ship_to_address`` may be given as the vendor's AddressInput objects."""
+UPDATE_VENDOR_FIELDS: Final[frozenset[str]] = _PASS_THROUGH | _KEYS | {"bill_to_address_id", "ship_to_address_id"}
 
 
 @attrs.frozen
@@ -512,6 +518,16 @@ def _common(data: CustomerInput, ctx: WriteContext, operation: str, body: dict[s
             body[key] = data.vendor_fields[key]
 
 
+def _vendor_address(data: CustomerInput, key: str, ctx: WriteContext) -> dict[str, Any] | None:
+    """A vendor-shaped AddressInput given in ``vendor_fields`` (sent as given)."""
+    value = data.vendor_fields.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ctx.config_error("create", f"vendor_fields[{key!r}] must be the vendor's AddressInput object")
+    return dict(value)
+
+
 def create_body(data: CustomerInput, ctx: WriteContext) -> dict[str, Any]:
     """The POST /v1/sales/customers body for ``data``.
 
@@ -526,24 +542,29 @@ def create_body(data: CustomerInput, ctx: WriteContext) -> dict[str, Any]:
         data = attrs.evolve(data, **cleared)  # type: ignore[arg-type]
     body: dict[str, Any] = {}
     _common(data, ctx, "create", body)
-    # The vendor requires both addresses; one canonical address serves for both when only one is set.
-    billing = data.billing_address if data.billing_address else None
-    primary = data.address if data.address else None
+    # The vendor requires both addresses; one address serves for both when only one is set.
+    billing = data.billing_address if isinstance(data.billing_address, Address) else None
+    primary = data.address if isinstance(data.address, Address) else None
     if billing is not None and primary is not None and billing != primary:
         raise ctx.config_error(
             "create", "address and billing_address are different but both become the vendor's bill_to_address",
             hint="set only one of them",
         )
-    bill = billing or primary
-    ship = data.shipping_address if data.shipping_address else None
+    name = data.company_name if isinstance(data.company_name, str) else None
+    bill = _vendor_address(data, "bill_to_address", ctx)
+    canonical_bill = billing or primary
+    if bill is None and canonical_bill is not None:
+        bill = _address_input(canonical_bill, name, ctx, "bill_to_address")
+    ship = _vendor_address(data, "ship_to_address", ctx)
+    if ship is None and isinstance(data.shipping_address, Address):
+        ship = _address_input(data.shipping_address, name, ctx, "ship_to_address")
     if bill is None and ship is None:
         raise ctx.config_error(
             "create", "create needs an address: the vendor requires a bill-to and a ship-to address",
             hint="set address (or billing_address) and/or shipping_address; one is used for both when only one is set",
         )
-    name = data.company_name if isinstance(data.company_name, str) else None
-    body["bill_to_address"] = _address_input(bill or ship, name, ctx, "bill_to_address")  # type: ignore[arg-type]
-    body["ship_to_address"] = _address_input(ship or bill, name, ctx, "ship_to_address")  # type: ignore[arg-type]
+    body["bill_to_address"] = bill or ship
+    body["ship_to_address"] = ship or bill
     missing = []
     for key in REFERENCE_SETTINGS:
         value = data.vendor_fields.get(key) or ctx.defaults.get(key)

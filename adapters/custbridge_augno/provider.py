@@ -204,7 +204,8 @@ class AugnoProvider(Provider):
         self._include_set = frozenset(self.includes)
         self.include_style: str = settings["include_style"]
         self._map = RecordMapper(
-            self.name, AugnoCustomer, _convert.customer_mapper(lambda: self.name, self._include_set), _convert.configure
+            self.name, AugnoCustomer, _convert.customer_mapper(lambda: self.name, self._include_set),
+            _convert.configure, renames=_convert.RENAMES,
         )
         env = {s.name: s.env for s in self.settings_spec if s.env}
         self._write = _convert.WriteContext(

@@ -330,6 +330,19 @@ class AugnoSandbox(SandboxApp):
             "credit_limit_unit_id": self.units["USD"]["id"],
         }
 
+    def customer_count(self) -> int:
+        """How many customers the simulated vendor stores."""
+        return len(self.customers)
+
+    def create_requirements(self) -> dict[str, Any]:
+        """``vendor_fields`` that make any create valid here: reference ids and a vendor address."""
+        address: dict[str, Any] = {"name": "Head Office", "locality": "Columbus", "state": "OH", "country": "US"}
+        if self.generation == PREVIEW1:
+            address["is_drop_ship"] = False
+        refs = self.reference_ids()
+        refs.pop("credit_limit_unit_id")
+        return {**refs, "bill_to_address": address}
+
     # -- the seeded population ------------------------------------------------------------
 
     def _seed(self, seed: int, size: int) -> None:

@@ -247,7 +247,9 @@ def test_april_relationship_flags(is_parent: bool, parent: Any, include: Any, ex
      ({"name": None}, "$.name"),
      ({"contact_info": "orders@acme.com"}, "$.contact_info"),
      ({"created_at": "yesterday"}, "$.created_at"),
-     ({"bill_to_address": {"name": "HQ"}}, "$.bill_to_address.id")],
+     ({"bill_to_address": {"name": "HQ"}}, "$.bill_to_address.id"),
+     ({"type": "Wholesale Customers"}, "$.type"),  # the vendor's key, not the wire attribute
+     ({"ship_to_address": {"id": "ad_1", "type": 3}}, "$.ship_to_address.type")],
 )
 def test_bad_records_name_the_json_path(patch: dict[str, Any], path: str) -> None:
     record = {**load("docpage-customer-no-includes.json"), **patch}
@@ -398,3 +400,16 @@ def test_update_moves_addresses_by_id_only() -> None:
     assert "ship_to_address_id" in str(info.value)
     with pytest.raises(ConfigurationError, match="cannot be cleared"):
         provider.update_request("ac_1", CustomerInput(company_name=None))
+
+
+def test_create_takes_vendor_shaped_addresses() -> None:
+    ctx = make_provider(**REFS)._write
+    dock = {"name": "Dock 4", "country": "US", "type": "drop_ship", "phone": "555-0100"}
+    body = create_body(CustomerInput(company_name="A", vendor_fields={"ship_to_address": dock}), ctx)
+    assert body["ship_to_address"] == body["bill_to_address"] == dock
+    body = create_body(CustomerInput(company_name="A", address=ACME_NY, vendor_fields={"ship_to_address": dock}), ctx)
+    assert body["ship_to_address"] == dock and body["bill_to_address"]["locality"] == "New York"
+    with pytest.raises(ConfigurationError, match="AddressInput"):
+        create_body(CustomerInput(company_name="A", vendor_fields={"bill_to_address": "1 Main St"}), ctx)
+    with pytest.raises(ConfigurationError, match="bill_to_address"):
+        update_body(CustomerInput(vendor_fields={"bill_to_address": dock}), ctx)

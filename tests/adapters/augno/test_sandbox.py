@@ -430,3 +430,14 @@ def test_seeded_population_is_deterministic_and_varied() -> None:
     created = sorted(r["created_at"] for r in rows)
     assert [r["created_at"] for r in rows] == created and list(one.customers) == sorted(one.customers)
     assert created[0] + timedelta(days=30) < created[-1]
+
+
+def test_create_requirements_make_a_bare_create_valid() -> None:
+    sandbox = app()
+    with connect(sandbox) as client:
+        before = sandbox.customer_count()
+        created = client.create(CustomerInput(company_name="Bare Co", email="bare@example.com",
+                                              vendor_fields=sandbox.create_requirements()))
+        assert created.billing_address == created.shipping_address == Address(
+            name="Head Office", city="Columbus", region="OH", country="US")
+    assert sandbox.customer_count() == before + 1
