@@ -72,7 +72,8 @@ def test_compact_record_keeps_only_what_matching_needs() -> None:
     c = cust("p", "7", first_name="Ann", last_name="Lee", company_name=" ACME  Ltd ", email="ANN@X.ORG",
              phone="0471 23 45 67", country="BE", number="N7", external_id="E7", raw={"big": "x" * 1000})
     r = compact(c)
-    assert (r.key, r.email, r.phone, r.phone_given) == ("p:7", "ann@x.org", "+32471234567", "0471 23 45 67")
+    assert (r.key, r.email, r.phone, r.phone_given) == ("p:7", "ann@x.org", "+32471234567", None)
+    assert compact(cust("p", "8", phone="0471 23 45 67")).phone_given == "0471 23 45 67"  # no region: unreadable
     assert (r.person_name, r.company_name, r.country, r.number, r.external_id) == (
         "ann lee", "acme ltd", "BE", "N7", "E7")
     assert r.status == "unknown"

@@ -67,7 +67,7 @@ class Record:
     phone: str | None = None
     """Phone in E.164, or ``None`` when absent or unreadable."""
     phone_given: str | None = None
-    """The phone as the vendor gave it (kept to show unreadable numbers)."""
+    """The phone as the vendor gave it, when it could not be read as a number."""
     number: str | None = None
     """Human-facing customer number."""
     external_id: str | None = None
@@ -80,11 +80,11 @@ class Record:
     """Address country (ISO alpha-2 when recognisable)."""
     status: str = "unknown"
     """Canonical status value."""
+    key: str = attrs.field(init=False)
+    """``"<provider>:<id>"`` (computed once: every index shares this one string)."""
 
-    @property
-    def key(self) -> str:
-        """``"<provider>:<id>"``."""
-        return f"{self.provider}:{self.id}"
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.provider}:{self.id}")
 
     def value(self, field: str) -> str | None:
         """The normalised value of a conflict field."""
@@ -95,6 +95,7 @@ class Record:
 def compact(customer: Customer) -> Record:
     """Reduce a customer to its :class:`Record` (normalising e-mail and phone)."""
     person = " ".join(p for p in (customer.first_name, customer.last_name) if p)
+    phone = normalise_phone(customer.phone, region_hint(customer))
     country = None
     for address in (customer.address, customer.billing_address, customer.shipping_address):
         if address is not None and address.country:
@@ -105,8 +106,8 @@ def compact(customer: Customer) -> Record:
         id=customer.id,
         display_name=customer.display_name,
         email=normalise_email(customer.email),
-        phone=normalise_phone(customer.phone, region_hint(customer)),
-        phone_given=customer.phone,
+        phone=phone,
+        phone_given=customer.phone if phone is None else None,
         number=customer.number,
         external_id=customer.external_id,
         person_name=_fold(person),
@@ -292,48 +293,59 @@ class Matcher:
         self.max_group = max_group
         self._records: list[Record] = []
         self._seen: dict[str, int] = {}
-        self._index: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self._refs: dict[str, list[int]] = defaultdict(list)
+        # key -> record index, or a list of indexes once a second record shares the key
+        self._index: dict[tuple[str, str], int | list[int]] = {}
 
     def __len__(self) -> int:
         return len(self._records)
 
+    def _put(self, key: tuple[str, str], index: int) -> None:
+        held = self._index.get(key)
+        if held is None:
+            self._index[key] = index
+        elif isinstance(held, int):
+            self._index[key] = [held, index]
+        else:
+            held.append(index)
+
     def add(self, customer: Customer | Record) -> Record:
         """Index one customer (a repeated key replaces nothing: the first record wins)."""
         record = customer if isinstance(customer, Record) else compact(customer)
-        if record.key in self._seen:
-            return self._records[self._seen[record.key]]
+        seen = self._seen.get(record.key)
+        if seen is not None:
+            return self._records[seen]
         index = len(self._records)
         self._records.append(record)
         self._seen[record.key] = index
         if record.email:
-            self._index["email", record.email].append(index)
+            self._put(("email", record.email), index)
         if record.phone:
-            self._index["phone", record.phone].append(index)
+            self._put(("phone", record.phone), index)
         if record.external_id:
-            self._index["external_id", record.external_id].append(index)
-        for ref in {record.id, record.number, record.key}:
-            if ref:
-                self._refs[ref].append(index)
+            self._put(("external_id", record.external_id), index)
         return record
 
     def _groups(self) -> Iterator[tuple[str, str, list[int]]]:
         for (kind, value), members in self._index.items():
-            if len(members) > 1:
+            if isinstance(members, list):
                 yield kind, value, members
-        # xref: A's external id is B's id, number or key at another provider.
+        # xref: A's external id is B's id, number or key at another provider. External ids
+        # are few, so look each record's id, number and key up in them (one pass).
         records = self._records
-        xref: dict[str, set[int]] = defaultdict(set)
+        sources: dict[str, list[int]] = {}
         for (kind, value), members in self._index.items():
-            if kind != "external_id":
-                continue
-            targets = self._refs.get(value)
-            if not targets:
-                continue
-            for source in members:
-                for target in targets:
-                    if records[target].provider != records[source].provider:
-                        xref[value].update((source, target))
+            if kind == "external_id":
+                sources[value] = members if isinstance(members, list) else [members]
+        if not sources:
+            return
+        xref: dict[str, set[int]] = defaultdict(set)
+        for target, record in enumerate(records):
+            for ref in {record.id, record.number, record.key}:
+                if not ref or ref not in sources:
+                    continue
+                for source in sources[ref]:
+                    if records[source].provider != record.provider:
+                        xref[ref].update((source, target))
         for value, linked in xref.items():
             yield "xref", value, sorted(linked)
 
