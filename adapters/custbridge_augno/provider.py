@@ -228,9 +228,11 @@ class AugnoProvider(Provider):
 
     @property
     def capabilities(self) -> Capabilities:
+        """Operations, filters and fields (the same for both brands and generations)."""
         return _CAPABILITIES
 
     def headers(self) -> dict[str, str]:
+        """Bearer auth, the version header on every request, the account header when set."""
         headers = {
             "Authorization": f"Bearer {self.settings.secret('api_key')}",
             # Every request needs the version header, or the vendor answers api_version_required.
@@ -279,6 +281,7 @@ class AugnoProvider(Provider):
         return base if customer_id is None else (*base, customer_id)
 
     def get_request(self, customer_id: str) -> HttpRequest:
+        """``GET /v1/sales/customers/{id}`` with the configured includes."""
         return HttpRequest("GET", self._path(customer_id), params=self._include_params())
 
     def _status_codes(self, query: ListQuery) -> list[str] | None:
@@ -293,6 +296,7 @@ class AugnoProvider(Provider):
         return [code for code in canonical if code in vendor]
 
     def list_request(self, query: ListQuery, cursor: Hashable | None) -> HttpRequest:
+        """``GET /v1/sales/customers``: the first page from the query, later ones from the vendor's link."""
         if isinstance(cursor, _Cursor) and cursor.url is not None:
             # The link repeats the original query with only the cursor changed; the engine
             # resolves it against base_url and refuses any other host.
@@ -346,26 +350,35 @@ class AugnoProvider(Provider):
         )
 
     def create_request(self, data: CustomerInput) -> HttpRequest:
+        """``POST /v1/sales/customers`` (201) with an ``Idempotency-Key``."""
         key = _convert.idempotency_key(data, self._write, "create")
         return self._write_request("POST", self._path(), _convert.create_body(data, self._write), key)
 
     def update_request(self, customer_id: str, data: CustomerInput) -> HttpRequest:
+        """``PATCH /v1/sales/customers/{id}``: only the set fields; ``None`` sends ``null``."""
         key = _convert.idempotency_key(data, self._write, "update")
         return self._write_request("PATCH", self._path(customer_id), _convert.update_body(data, self._write), key)
 
     def delete_request(self, customer_id: str) -> HttpRequest:
+        """``DELETE /v1/sales/customers/{id}`` (200 ``{}``)."""
         # A hard delete; DELETE is idempotent by itself and ignores Idempotency-Key.
         return HttpRequest("DELETE", self._path(customer_id))
 
     # -- responses --------------------------------------------------------------------------
 
+    # {"id": "ac_01gf7a8200er3ar3pkfrb6kk29", "object": "customer", "name": "Acme Inc.",
+    #  "number": "100042", "status": "normal", "contact_info": {"email": "orders@acme.com", ...},
+    #  "bill_to_address": {...}, "credit_limit": {"value": "1234.56", ...}, ...}
+    # https://docs.augno.com/api-reference/customers/retrieve-customer (mapping: _convert.customer_mapper)
     def parse_customer(self, response: HttpResponse, operation: str) -> Customer:
+        """One customer (get 200, create 201, update 200)."""
         if response.headers.get("Idempotent-Replayed", "").lower() == "true":
             # A replay of an earlier identical write (e.g. our own retry): not an error.
             logger.debug("%s %s: idempotent replay", self.name, operation)
         return self._map(response.data, operation=operation)
 
     def parse_page(self, response: HttpResponse, query: ListQuery, cursor: Hashable | None) -> RawPage:
+        """The records and where the next page is (link, else token; none when has_next_page is false)."""
         # {"object": "list",
         #  "page_info": {"next_page_url": "/v1/sales/customers?cursor=ac_...&limit=100",
         #                "previous_page_url": null, "has_next_page": true, "has_prev_page": false},
@@ -399,9 +412,11 @@ class AugnoProvider(Provider):
         return RawPage(records, None)
 
     def map_record(self, record: Any) -> Customer:
+        """One entry of a list page's ``data`` (same shape as a retrieved customer)."""
         return self._map(record, operation="list")
 
     def parse_error(self, response: HttpResponse, operation: str) -> ProviderError | None:
+        """The ``{"error": {...}}`` envelope (see :mod:`._errors`)."""
         return _errors.parse_error(
             response, operation,
             version_header=self.brand.version_header,
