@@ -28,7 +28,7 @@ SPEC_REFS = {"customer_type_group_id": "acgp_01jm4r6700f8nwq3v5hx2d9ktp",
              "default_carrier_id": "cr_01jm4r6700f8nwq3v5hx2d9ktp",
              "default_payment_term_id": "pytm_01jm4r6700f8nwq3v5hx2d9ktp",
              "default_shipping_term_id": "shtm_01jm4r6700f8nwq3v5hx2d9ktp"}
-FAST = {"backoff": 0.001, "backoff_max": 0.01}
+FAST: dict[str, Any] = {"backoff": 0.001, "backoff_max": 0.01}
 
 
 @pytest.fixture
@@ -150,7 +150,7 @@ def test_update_customer_spec_example(april: custbridge.Client, replaying: bool)
 @pytest.mark.vcr
 def test_delete_customer_spec_example(april: custbridge.Client, replaying: bool) -> None:
     _only_on_replay(replaying, "deleting a real customer")
-    assert april.delete(SPEC_ID) is None
+    april.delete(SPEC_ID)  # 200 {}: nothing to return
 
 
 @pytest.mark.vcr

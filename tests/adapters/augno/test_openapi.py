@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 import httpx
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from custbridge import Address, CustomerInput, Money
@@ -95,11 +95,11 @@ def _current(schemas: dict[str, Any]) -> dict[str, Any]:
 def _formats() -> jsonschema.FormatChecker:
     checker = jsonschema.FormatChecker(formats=())
 
-    @checker.checks("date-time", raises=(TypeError, ValueError))
+    @checker.checks("date-time", raises=(TypeError, ValueError))  # type: ignore[untyped-decorator]
     def _date_time(value: object) -> bool:
         return not isinstance(value, str) or parse_datetime(value).tzinfo is not None
 
-    @checker.checks("decimal", raises=InvalidOperation)
+    @checker.checks("decimal", raises=InvalidOperation)  # type: ignore[untyped-decorator]
     def _decimal(value: object) -> bool:
         return not isinstance(value, str) or Decimal(value).is_finite()
 
@@ -241,6 +241,7 @@ def test_every_sandbox_response_validates(generation: str, geolocation: bool) ->
 def test_the_sandbox_expands_what_the_spec_example_expands() -> None:
     """The spec example has every sub-object; the sandbox's fully expanded record has the same keys."""
     app = create_app("augno", size=45, seed=5, generation="preview.1")
+    assert isinstance(app, AugnoSandbox)
     cid = next(cid for cid, r in app.customers.items() if r["credit"] and r["sales_rep_id"])
     with httpx.Client(transport=app.transport(), base_url=app.base_url) as http:
         record = http.get(f"{CUSTOMERS}/{cid}", params={"include[]": list(PREVIEW1_INCLUDES)},

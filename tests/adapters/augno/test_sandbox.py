@@ -26,7 +26,7 @@ from custbridge.sandbox import FaultPlan, create_app
 from custbridge_augno import ApiVersionError
 from custbridge_augno.sandbox import AugnoSandbox
 
-FAST = {"backoff": 0.001, "backoff_max": 0.01}
+FAST: dict[str, Any] = {"backoff": 0.001, "backoff_max": 0.01}
 NEW = CustomerInput(
     company_name="Initech Supply LLC", email="ap@initech.example", phone="512-555-0142",
     website="https://initech.example", notes="Met at the 2026 trade show.",
