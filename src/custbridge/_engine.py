@@ -230,6 +230,22 @@ class _RateLimiter:
             return max(0.0, start - now)
 
 
+_LIMITERS: dict[tuple[str, str, RateLimit], _RateLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def _shared_limiter(provider: str, host: str, limit: RateLimit | None) -> _RateLimiter | None:
+    """One budget per provider and vendor host in this process: vendors count per key or per
+    IP, not per client object, so two clients must share it."""
+    if limit is None:
+        return None
+    with _LIMITERS_LOCK:
+        key = (provider, host, limit)
+        if key not in _LIMITERS:
+            _LIMITERS[key] = _RateLimiter(limit)
+        return _LIMITERS[key]
+
+
 @attrs.frozen
 class _Send:
     request: httpx.Request
@@ -330,7 +346,7 @@ class _Core:
         self.name = provider.name
         self.base = _check_base_url(self.name, provider.base_url)
         self.redact = _Redactor(provider.secret_values)
-        self.limiter = _RateLimiter(provider.rate_limit) if provider.rate_limit else None
+        self.limiter = _shared_limiter(provider.name, self.base.host, provider.rate_limit)
         self.auth = provider.auth()
         self.sandbox_app: Any = None
         self._owned: list[Callable[[], Any]] = []
@@ -692,6 +708,9 @@ class _Core:
         previous_ids: tuple[str, ...] | None = None
         while True:
             req = self.provider.list_request(vendor_query, cursor)
+            if req is None:  # the provider knows nothing can match: no request at all
+                yield _Emit(Page(items=[], total=0 if cursor is None else first_total, number=number))
+                return None
             response = yield from self.call_flow(http, "list", req)
             raw = self.parse(lambda r=response, c=cursor: self.provider.parse_page(r, vendor_query, c), "list")  # type: ignore[misc]
             if raw.total is not None:

@@ -527,8 +527,12 @@ class Provider:
         """Describe fetching one customer."""
         raise self._unsupported("get")
 
-    def list_request(self, query: ListQuery, cursor: Hashable | None) -> HttpRequest:
-        """Describe fetching one page; ``cursor`` is ``None`` for the first page."""
+    def list_request(self, query: ListQuery, cursor: Hashable | None) -> HttpRequest | None:
+        """Describe fetching one page; ``cursor`` is ``None`` for the first page.
+
+        Return ``None`` when the filters can match nothing at this vendor (e.g. a status it
+        does not have): the listing is then empty and no request is sent.
+        """
         raise self._unsupported("list")
 
     def create_request(self, data: CustomerInput) -> HttpRequest:

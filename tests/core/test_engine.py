@@ -459,3 +459,30 @@ def test_async_errors_are_mapped() -> None:
 def test_every_error_is_a_custbridge_error() -> None:
     for cls in (ConfigurationError, MappingError, PaginationError, TransportError, RequestTimeoutError, ServerError):
         assert issubclass(cls, CustbridgeError)
+
+
+def test_list_request_none_means_empty_without_a_request(connect: Any) -> None:
+    handler = Counter(json(200, {"items": [record(1)], "next": None}))
+    client = connect(handler)
+    client.provider.list_request = lambda query, cursor: None  # type: ignore[method-assign]
+    pages = list(client.pages())
+    assert [p.items for p in pages] == [[]] and pages[0].total == 0
+    assert not handler.requests
+
+
+def test_rate_limit_budget_is_shared_by_clients_of_one_vendor_host(connect: Any) -> None:
+    from custbridge import RateLimit
+
+    class Limited(custbridge.registry.provider_class("scripted")):  # type: ignore[misc]
+        rate_limit = RateLimit(5, 60.0)
+
+    custbridge.register_provider("limited", Limited)
+    try:
+        http = httpx.Client(transport=httpx.MockTransport(lambda r: json(200, record(1))))
+        a = custbridge.connect("limited", http_client=http, api_key=API_KEY)
+        b = custbridge.connect("limited", http_client=http, api_key=API_KEY)
+        assert a._core.limiter is b._core.limiter is not None
+        other = custbridge.connect("limited", http_client=http, api_key=API_KEY, base_url="https://eu.scripted.test")
+        assert other._core.limiter is not a._core.limiter
+    finally:
+        custbridge.unregister_provider("limited")

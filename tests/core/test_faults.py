@@ -139,10 +139,7 @@ def test_writes_under_timeouts_never_duplicate(name: str, operation: str) -> Non
 
 def _with_vendor_requirements(client: custbridge.Client, data: CustomerInput) -> CustomerInput:
     """Some vendors need reference ids to create; their sandbox knows valid ones."""
-    app = client.sandbox_app
-    extra = getattr(app, "create_requirements", None)
-    if callable(extra):
-        import attrs
+    import attrs
 
-        return attrs.evolve(data, vendor_fields={**data.vendor_fields, **extra()})
-    return data
+    extra = client.sandbox_app.create_requirements()
+    return attrs.evolve(data, vendor_fields={**data.vendor_fields, **extra}) if extra else data

@@ -161,6 +161,10 @@ class SandboxApp:
         """How many customers the simulated vendor stores (to prove writes are not duplicated)."""
         raise NotImplementedError
 
+    def create_requirements(self) -> dict[str, Any]:
+        """``CustomerInput.vendor_fields`` a create needs at this vendor (valid reference ids)."""
+        return {}
+
     def client_settings(self, base_url: str) -> dict[str, Any]:
         """Keyword settings for :func:`custbridge.connect` that reach this app at ``base_url``."""
         raise NotImplementedError
