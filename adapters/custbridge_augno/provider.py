@@ -295,7 +295,7 @@ class AugnoProvider(Provider):
             return canonical
         return [code for code in canonical if code in vendor]
 
-    def list_request(self, query: ListQuery, cursor: Hashable | None) -> HttpRequest:
+    def list_request(self, query: ListQuery, cursor: Hashable | None) -> HttpRequest | None:
         """``GET /v1/sales/customers``: the first page from the query, later ones from the vendor's link."""
         if isinstance(cursor, _Cursor) and cursor.url is not None:
             # The link repeats the original query with only the cursor changed; the engine
@@ -308,10 +308,8 @@ class AugnoProvider(Provider):
             params.append(("q", query.search))
         codes = self._status_codes(query)
         if codes == []:
-            # No vendor status maps to the requested ones: ask for one record and drop it in
-            # parse_page (the contract has no way to skip the request).
-            params[0] = ("limit", "1")
-        elif codes:
+            return None  # no vendor status maps to the requested ones: nothing can match
+        if codes:
             params += self._array("status_codes", codes)
         start, end = ("start_date", "end_date") if self.legacy else ("starts_at", "ends_at")
         if query.created_after is not None:
@@ -392,8 +390,6 @@ class AugnoProvider(Provider):
                 "the list response is not the vendor's list envelope", operation="list",
                 paths=[("$.data", "expected an array of customers")],
             )
-        if self._status_codes(query) == []:  # see list_request: nothing can match
-            return RawPage((), None)
         info = body.get("page_info")
         info = info if isinstance(info, Mapping) else {}
         has_next = info.get("has_next_page")

@@ -344,6 +344,16 @@ def _ascii(text: str) -> str:
     return "".join(c for c in text.translate(table).lower() if c.isalnum())
 
 
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+        if not number:
+            return out
+
+
 def _phone(rng: random.Random, country: str, prefix: str) -> str:
     if prefix == "+1":
         area = rng.choice(["212", "312", "415", "512", "617", "206", "514", "416"])
@@ -412,7 +422,7 @@ def person(seed: int, uid: int) -> Person:
     company = None
     if rng.random() < 0.45:
         company = f"{rng.choice(_COMPANY_WORDS)} {rng.choice(['Foods', 'Logistics', 'Labs', 'Supply', 'Works', 'Media'])} {_COMPANY_KINDS[address.country]}"
-    email = f"{_ascii(first)}.{_ascii(last)}{uid % 997}@{rng.choice(_DOMAINS)}"
+    email = f"{_ascii(first)}.{_ascii(last)}.{_base36(uid)}@{rng.choice(_DOMAINS)}"
     created = _EPOCH + timedelta(seconds=rng.randint(0, 3 * 365 * 86400), microseconds=rng.randint(0, 999) * 1000)
     updated = created + timedelta(seconds=rng.randint(0, 200 * 86400))
     return Person(
