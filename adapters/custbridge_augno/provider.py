@@ -436,6 +436,7 @@ class OpenMRPProvider(AugnoProvider):
 
     name: ClassVar[str] = ""
     brand: ClassVar[Brand] = OPENMRP
+    alias_of = "augno"
     display = OPENMRP.display
     default_base_url = OPENMRP.base_url
     settings_spec = _settings_spec(OPENMRP)

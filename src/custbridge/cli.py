@@ -146,6 +146,8 @@ def _choose(args: argparse.Namespace, out: Output, explicit: Sequence[str]) -> l
             out.note(f"note: skipping {info.name}: {info.problem}")
     if args.sandbox:
         chosen = [i.name for i in infos if i.loaded and i.sandbox]
+        # One vendor under two names (a rename) would match itself record for record.
+        chosen = [n for n in chosen if provider_class(n).alias_of not in chosen]
         if not chosen:
             raise UsageError("no installed provider ships a sandbox")
         return chosen

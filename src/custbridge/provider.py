@@ -460,6 +460,9 @@ class Provider:
     """Registered provider name; set by the registry when it loads the class."""
     display: ClassVar[str] = ""
     """Human name of the vendor, for reports."""
+    alias_of: ClassVar[str | None] = None
+    """Name of the provider this one is another name for (same vendor API, e.g. after a
+    rename). Reports over every sandbox skip aliases so one vendor is not counted twice."""
     settings_spec: ClassVar[tuple[Setting, ...]] = ()
     """Keyword settings of :func:`custbridge.connect` (``base_url`` is usually one)."""
     default_base_url: ClassVar[str] = ""

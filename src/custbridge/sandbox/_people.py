@@ -448,6 +448,10 @@ def person(seed: int, uid: int) -> Person:
     )
 
 
+def _prefix(country: str) -> str:
+    return next(p[2] for p in _PLACES if p[0] == country)
+
+
 def _namespace_offset(namespace: str) -> int:
     digest = hashlib.blake2b(namespace.encode(), digest_size=4).digest()
     return (int.from_bytes(digest, "big") % 1000 + 1) * 10_000_000
@@ -462,5 +466,17 @@ def people(seed: int, size: int, *, namespace: str, shared: float = 0.3) -> Iter
     n_shared = int(size * shared)
     offset = _namespace_offset(namespace)
     for i in range(size):
-        uid = i if i < n_shared else offset + i
-        yield person(seed, uid)
+        if i >= n_shared:
+            yield person(seed, offset + i)
+            continue
+        # The same person as elsewhere, but vendors' data drifts: a few have another e-mail
+        # or phone here (a work address, a new number), so matching meets real conflicts.
+        base = person(seed, i)
+        drift = random.Random(f"{seed}:{i}:{namespace}").random()
+        if drift < 0.04:
+            yield attrs.evolve(base, email=base.email.replace("@", ".work@", 1))
+        elif drift < 0.08:
+            rng = random.Random(f"{seed}:{i}:{namespace}:phone")
+            yield attrs.evolve(base, phone=_phone(rng, base.address.country, _prefix(base.address.country)))
+        else:
+            yield base
