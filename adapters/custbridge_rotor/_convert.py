@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from typing import Any, Optional
+from typing import Any
 
 import cattrs
 from cattrs.gen import make_dict_structure_fn
@@ -24,7 +24,7 @@ from custbridge import (
     MappingError,
     UnsupportedOperationError,
 )
-from custbridge.convert import normalize_country
+from custbridge.convert import normalize_country, register_wire_classes
 
 from ._wire import RotorAddress, RotorCustomer, RotorUpsertResult
 
@@ -93,33 +93,16 @@ def objects_only(conv: cattrs.Converter, cls: type[Any]) -> None:
     conv.register_structure_hook(cls, hook)
 
 
-def _optional(kind: type) -> Callable[[Any, Any], Any]:
-    """A direct hook for ``kind | None`` (cattrs' generic Optional dispatch is the hot spot
-    when mapping thousands of records); same strictness as the base converter."""
-
-    def hook(value: Any, _: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
-            return value
-        raise TypeError(f"expected {'a string' if kind is str else 'a boolean'}, got {type(value).__name__}")
-
-    return hook
-
-
 def configure(conv: cattrs.Converter) -> None:
     """Register Rotor's hooks on ``conv``.
 
     Rotor's JSON keys equal the wire attribute names, so there is nothing to rename (this
     is the place for renames should Rotor ever change a key); the shared base converter
-    already does strict strings/booleans and aware datetimes.
+    already does strict strings/booleans and aware datetimes. The wire classes accept only
+    JSON objects; on the fast converter their hooks are generated code (mapping a page of
+    1000 records is the hot path, see ``bench/``).
     """
-    for kind in (str, bool):
-        hook = _optional(kind)
-        conv.register_structure_hook(Optional[kind], hook)  # noqa: UP045 - typing.Union form
-        conv.register_structure_hook(kind | None, hook)  # PEP 604 form
-    for cls in (RotorAddress, RotorCustomer, RotorUpsertResult):
-        objects_only(conv, cls)
+    register_wire_classes(conv, (RotorAddress, RotorCustomer, RotorUpsertResult))
 
 
 # --------------------------------------------------------------------------- reading

@@ -11,18 +11,24 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, Optional, TypeVar
+from types import UnionType as _UnionType
+from typing import Any, Generic, Optional, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
-from cattrs.gen import make_dict_structure_fn
+from cattrs.errors import (
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+    IterableValidationNote,
+)
+from cattrs.gen import make_dict_structure_fn, override
 
 from .errors import MappingError
-from .model import Customer
+from .model import Customer, _mutable_twin
 
 __all__ = [
     "RecordMapper",
@@ -30,7 +36,9 @@ __all__ = [
     "normalize_country",
     "parse_datetime",
     "parse_decimal",
+    "register_wire_classes",
     "tolerant_enum",
+    "wire_structure_fn",
 ]
 
 W = TypeVar("W")
@@ -45,6 +53,14 @@ def parse_datetime(value: Any) -> datetime:
     ``Z`` and offsets are honoured; a timestamp without an offset is taken as UTC (the
     vendors document UTC). Epoch seconds (int/float) are accepted too.
     """
+    if type(value) is str:  # the common case first: an RFC 3339 string
+        text = value.strip()
+        if not _ISO_RE.match(text):
+            raise ValueError(f"not an ISO 8601 timestamp: {value[:40]!r}")
+        if text[-1] in "zZ":
+            text = text[:-1] + "+00:00"
+        parsed = datetime.fromisoformat(text)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     if isinstance(value, bool):
@@ -217,6 +233,45 @@ def _attrs_objects_only(conv: cattrs.Converter) -> Callable[[type], Callable[[An
     return factory
 
 
+def _is_homogeneous_tuple(type_: Any) -> bool:
+    args = get_args(type_)
+    return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _arrays_only(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
+    """Hook factory for ``tuple[X, ...]``: only a JSON array (a list, or a tuple) is accepted.
+
+    cattrs alone iterates whatever it is given, so ``"tags": "vip"`` would silently become
+    ``("v", "i", "p")`` and an object would become its keys.
+    """
+
+    def factory(type_: Any) -> Callable[[Any, Any], Any]:
+        item = get_args(type_)[0]
+
+        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+            if type(value) is not list and not isinstance(value, (list, tuple)):
+                raise TypeError(f"expected an array, got {type(value).__name__}")
+            hook = conv.get_structure_hook(item)
+            if not conv.detailed_validation:
+                return tuple([hook(e, item) for e in value])
+            errors: list[Exception] = []
+            out: list[Any] = []
+            for index, element in enumerate(value):
+                try:
+                    out.append(hook(element, item))
+                except Exception as exc:
+                    note = IterableValidationNote(f"Structuring {type_} @ index {index}", index, item)
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+                    errors.append(exc)
+            if errors:
+                raise IterableValidationError(f"While structuring {type_!r}", errors, type_)
+            return tuple(out)
+
+        return structure
+
+    return factory
+
+
 def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     """The shared base: strict scalars, aware datetimes, exact decimals.
 
@@ -241,11 +296,217 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     for scalar, hook in scalars:  # direct hooks for optionals: faster than cattrs' union path
         conv.register_structure_hook(Optional[scalar], _optional(hook))  # noqa: UP045
         conv.register_structure_hook(scalar | None, _optional(hook))
+    conv.register_structure_hook_factory(_is_homogeneous_tuple, _arrays_only(conv))
     conv.register_structure_hook_factory(attrs.has, _attrs_objects_only(conv))
     return conv
 
 
 _Renames = Mapping[type, Mapping[str, str]]
+
+_MISSING = object()
+_NONE_TYPE = type(None)
+
+
+def _optional_inner(type_: Any) -> Any:
+    """``X`` for ``X | None`` / ``Optional[X]``, else ``None``."""
+    if get_origin(type_) not in (Union, _UnionType):
+        return None
+    args = get_args(type_)
+    if len(args) != 2 or _NONE_TYPE not in args:
+        return None
+    return args[0] if args[1] is _NONE_TYPE else args[1]
+
+
+_EXACT_SCALARS: dict[Any, Callable[[Any, type], Any]] = {
+    str: _structure_str,
+    int: _structure_int,
+    float: _structure_float,
+    bool: _structure_bool,
+}
+
+
+class _WireCodegen:
+    """Generates one structure function per attrs wire class (see :func:`wire_structure_fn`)."""
+
+    def __init__(self, conv: cattrs.Converter, renames: _Renames, only: frozenset[type] | None = None) -> None:
+        self.conv = conv
+        self.renames = renames
+        self.only = only
+        """Generate code only for these classes (others use the converter's hook); all if None."""
+        self.env: dict[str, Any] = {
+            "_Mapping": Mapping,
+            "_MISSING": _MISSING,
+            "_new": object.__new__,
+            "_osa": object.__setattr__,
+        }
+        self.names: dict[type, str] = {}
+        self.counter = 0
+
+    def _bind(self, prefix: str, value: Any) -> str:
+        self.counter += 1
+        name = f"_{prefix}{self.counter}"
+        self.env[name] = value
+        return name
+
+    def function(self, cls: type) -> str:
+        """Name (in the shared namespace) of ``cls``'s generated function, generating it once."""
+        name = self.names.get(cls)
+        if name is None:
+            name = f"structure_{cls.__name__}_{len(self.names)}"
+            self.names[cls] = name  # before generating: classes may refer to each other
+            exec(compile(self._source(cls, name), f"<custbridge wire {cls.__qualname__}>", "exec"), self.env)
+        return name
+
+    def _generated(self, type_: Any) -> bool:
+        if not (isinstance(type_, type) and attrs.has(type_)):
+            return False
+        return self.only is None or type_ in self.only
+
+    def _value(self, type_: Any, var: str, indent: str) -> list[str]:
+        """Statements structuring local ``var`` (already read) as ``type_``, in place."""
+        if type_ is Any or type_ is object:
+            return []
+        inner = _optional_inner(type_)
+        if inner is not None:
+            body = self._value(inner, var, indent + "    ")
+            return [f"{indent}if {var} is not None:", *body] if body else []
+        if self._generated(type_):
+            return [f"{indent}{var} = {self.function(type_)}({var})"]
+        hook = self.conv.get_structure_hook(type_)
+        h, t = self._bind("h", hook), self._bind("t", type_)
+        if type_ in _EXACT_SCALARS and hook is _EXACT_SCALARS[type_]:
+            # The base hooks return an exact-type value unchanged: only other types need them.
+            return [f"{indent}if type({var}) is not {type_.__name__}: {var} = {h}({var}, {t})"]
+        if _is_homogeneous_tuple(type_):
+            item = get_args(type_)[0]
+            if self._generated(item):
+                fn = self.function(item)
+                return [
+                    f"{indent}if type({var}) is list: {var} = tuple([{fn}(e) for e in {var}])",
+                    f"{indent}else: {var} = {h}({var}, {t})",
+                ]
+            item_hook = self.conv.get_structure_hook(item)
+            if item in _EXACT_SCALARS and item_hook is _EXACT_SCALARS[item]:
+                name = item.__name__
+                return [
+                    f"{indent}if type({var}) is list and all([type(e) is {name} for e in {var}]): {var} = tuple({var})",
+                    f"{indent}else: {var} = {h}({var}, {t})",
+                ]
+        return [f"{indent}{var} = {h}({var}, {t})"]
+
+    def _source(self, cls: type, fname: str) -> str:
+        attrs.resolve_types(cls)
+        fields = attrs.fields(cls)
+        keys = self.renames.get(cls, {})
+        lines = [
+            f"def {fname}(o, _=None):",
+            "    if type(o) is not dict and not isinstance(o, _Mapping):",
+            "        raise TypeError(f'expected an object, got {type(o).__name__}')",
+        ]
+        init_fields = [f for f in fields if f.init]
+        for f in init_fields:
+            var = f"v_{f.name}"
+            key = keys.get(f.name, f.name)
+            structure = self._value(f.type, var, "        ")
+            if f.default is attrs.NOTHING:
+                lines.append(f"    {var} = o[{key!r}]")
+                lines.extend(line[4:] for line in structure)
+                continue
+            if f.default is None and _optional_inner(f.type) is not None:
+                # Absent and null both mean None here: one lookup, no sentinel.
+                lines.append(f"    {var} = o.get({key!r})")
+                lines.extend(line[4:] for line in structure)
+                continue
+            lines.append(f"    {var} = o.get({key!r}, _MISSING)")
+            if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+                if f.default.takes_self:
+                    return self._fallback(cls, fname)
+                lines.append(f"    if {var} is _MISSING: {var} = {self._bind('f', f.default.factory)}()")
+            else:
+                lines.append(f"    if {var} is _MISSING: {var} = {self._bind('d', f.default)}")
+            if structure:
+                lines.append("    else:")
+                lines.extend(structure or ["        pass"])
+        lines.extend(self._construct(cls, init_fields))
+        return "\n".join(lines) + "\n"
+
+    def _fallback(self, cls: type, fname: str) -> str:
+        hook = self.conv.get_structure_hook(cls)
+        self.env[f"_hook_{fname}"] = hook
+        self.env[f"_cls_{fname}"] = cls
+        return f"def {fname}(o, _=None):\n    return _hook_{fname}(o, _cls_{fname})\n"
+
+    def _construct(self, cls: type, fields: list[attrs.Attribute[Any]]) -> list[str]:
+        plain = (
+            "__slots__" in cls.__dict__
+            and getattr(cls, "__dictoffset__", 1) == 0
+            and all(f.converter is None and f.validator is None and f.alias == f.name for f in fields)
+            and len(fields) == len(attrs.fields(cls))
+            and not hasattr(cls, "__attrs_post_init__")
+            and not hasattr(cls, "__attrs_pre_init__")
+        )
+        if not plain:
+            c = self._bind("c", cls)
+            args = ", ".join(f"{f.alias}=v_{f.name}" for f in fields)
+            return [f"    return {c}({args})"]
+        twin = self._bind("twin", _mutable_twin(cls))
+        c = self._bind("c", cls)
+        stores = [f"    self.{f.name} = v_{f.name}" for f in fields]
+        return [f"    self = _new({twin})", *stores, f"    self.__class__ = {c}", "    return self"]
+
+
+def wire_structure_fn(cls: type[W], conv: cattrs.Converter, renames: _Renames | None = None) -> Callable[..., W]:
+    """A fast structure function for the attrs wire class ``cls`` (and the classes it nests).
+
+    Equivalent to the hooks an adapter builds with ``make_dict_structure_fn(..., override(
+    rename=...))`` that accept only JSON objects, with ``renames`` giving, per class,
+    ``{attribute: vendor_key}``: same keys, defaults, ``X | None`` handling, and the converter's
+    own hooks for every field type it does not inline (``str``/``int``/``float``/``bool`` with
+    the base hooks, arrays of them, nested wire classes). Fields are checked without a function
+    call each and instances are built without ``object.__setattr__``; for a page of records
+    this is several times faster than cattrs' generic path. Errors are plain exceptions
+    without paths: :class:`RecordMapper` re-runs its detailed converter to name them.
+    """
+    gen = _WireCodegen(conv, renames or {})
+    fn: Callable[..., W] = gen.env[gen.function(cls)]
+    return fn
+
+
+def register_wire_classes(
+    conv: cattrs.Converter, classes: Iterable[type], renames: _Renames | None = None
+) -> None:
+    """Register the structure hooks of an adapter's attrs wire classes on ``conv``.
+
+    Each class accepts only a JSON object and reads its attributes from the vendor keys in
+    ``renames`` (``{cls: {attribute: vendor_key}}``; other attributes use their own name).
+    On the fast converter (``detailed_validation`` off) the hooks come from
+    :func:`wire_structure_fn`; on the detailed one they are cattrs'
+    ``make_dict_structure_fn(..., override(rename=...))``, so errors carry JSON paths. Both
+    accept and produce exactly the same. Hooks are made lazily, at a class's first use, so
+    the order of ``classes`` does not matter; register hooks for other types (enums, ...)
+    in the same ``configure`` call.
+    """
+    wanted = frozenset(classes)
+    names = dict(renames or {})
+    if conv.detailed_validation:
+
+        def detailed(cls: type) -> Callable[[Any, Any], Any]:
+            overrides = {attr: override(rename=key) for attr, key in names.get(cls, {}).items()}
+            inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
+
+            def structure(value: Any, type_: Any) -> Any:
+                if type(value) is not dict and not isinstance(value, Mapping):
+                    raise TypeError(f"expected an object, got {type(value).__name__}")
+                return inner(value, type_)
+
+            return structure
+
+        conv.register_structure_hook_factory(lambda t: isinstance(t, type) and t in wanted, detailed)
+        return
+    gen = _WireCodegen(conv, names, wanted)
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and t in wanted, lambda cls: gen.env[gen.function(cls)]
+    )
 
 
 def _exc_paths(exc: BaseException, path: str = "$", renames: _Renames | None = None) -> list[tuple[str, str]]:
@@ -323,12 +584,7 @@ class RecordMapper(Generic[W]):
         return []
 
     def __call__(self, record: Any, *, operation: str | None = None) -> Customer:
-        record_id = None
-        if isinstance(record, Mapping):
-            rid = record.get("id")
-            if isinstance(rid, (str, int)) and not isinstance(rid, bool):
-                record_id = str(rid)
-        else:
+        if type(record) is not dict and not isinstance(record, Mapping):
             raise MappingError(
                 f"expected a JSON object, got {type(record).__name__}",
                 provider=self.provider,
@@ -343,23 +599,31 @@ class RecordMapper(Generic[W]):
                 "record does not match the vendor schema",
                 provider=self.provider,
                 operation=operation,
-                record_id=record_id,
+                record_id=_record_id(record),
                 paths=paths,
             ) from None
         try:
             return self.to_customer(wire, record)
         except MappingError as err:
             err.provider = err.provider or self.provider
-            err.record_id = err.record_id or record_id
+            err.record_id = err.record_id or _record_id(record)
             raise
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
             raise MappingError(
                 f"could not map record: {exc}",
                 provider=self.provider,
                 operation=operation,
-                record_id=record_id,
+                record_id=_record_id(record),
                 paths=[("$", str(exc)[:200])],
             ) from None
+
+
+def _record_id(record: Mapping[str, Any]) -> str | None:
+    """The record's ``id`` as text, for error messages (only computed when mapping failed)."""
+    rid = record.get("id")
+    if isinstance(rid, (str, int)) and not isinstance(rid, bool):
+        return str(rid)
+    return None
 
 
 def tolerant_enum(enum_cls: type[E], unknown: E) -> Callable[[Any, type], E]:
