@@ -688,6 +688,22 @@ class _Core:
         vendor_query = attrs.evolve(full, page_size=size, **native)
         return vendor_query, attrs.evolve(full, page_size=size), frozenset(emulated)
 
+    def list_flow(
+        self, http: httpx.Client | httpx.AsyncClient, kw: dict[str, Any]
+    ) -> tuple[_Flow[None], list[MappingError]]:
+        """Validate ``list()``/``pages()`` arguments (before any request) and build the flow."""
+        max_items = kw.pop("max_items")
+        on_invalid = kw.pop("on_invalid") or self.options.on_invalid
+        try:
+            _check_on_invalid(on_invalid)
+            vq, fq, emulated = self.make_query(**kw)
+        except ValueError as exc:
+            raise ConfigurationError(str(exc), provider=self.name, operation="list") from None
+        except CustbridgeError as exc:
+            raise self.redact.error(exc) from None
+        errors: list[MappingError] = []
+        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors), errors
+
     def pages_flow(
         self,
         http: httpx.Client | httpx.AsyncClient,
@@ -933,22 +949,8 @@ class Client:
         return self._run(core.get_flow(self._http, customer_id), "get")
 
     def _pages(self, kw: dict[str, Any]) -> tuple[Iterator[Page[Customer]], list[MappingError]]:
-        core = self._core
-        max_items = kw.pop("max_items")
-        on_invalid = kw.pop("on_invalid") or core.options.on_invalid
-        vq, fq, emulated = self._prepare(kw, on_invalid)
-        errors: list[MappingError] = []
-        flow = core.pages_flow(self._http, vq, fq, emulated, max_items, on_invalid, errors)
+        flow, errors = self._core.list_flow(self._http, kw)
         return self._iterate(flow), errors
-
-    def _prepare(self, kw: dict[str, Any], on_invalid: Any) -> tuple[ListQuery, ListQuery, frozenset[str]]:
-        try:
-            _check_on_invalid(on_invalid)
-            return self._core.make_query(**kw)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc), provider=self.name, operation="list") from None
-        except CustbridgeError as exc:
-            raise self._core.redact.error(exc) from None
 
     def list(
         self,
@@ -1166,16 +1168,7 @@ class AsyncClient:
             raise mapped from exc
 
     def _pages(self, kw: dict[str, Any]) -> tuple[AsyncIterator[Page[Customer]], list[MappingError]]:
-        core = self._core
-        max_items = kw.pop("max_items")
-        on_invalid = kw.pop("on_invalid") or core.options.on_invalid
-        try:
-            _check_on_invalid(on_invalid)
-            vq, fq, emulated = core.make_query(**kw)
-        except ValueError as exc:
-            raise ConfigurationError(str(exc), provider=self.name, operation="list") from None
-        errors: list[MappingError] = []
-        flow = core.pages_flow(self._http, vq, fq, emulated, max_items, on_invalid, errors)
+        flow, errors = self._core.list_flow(self._http, kw)
         return self._iterate(flow), errors
 
     async def get(self, customer_id: str) -> Customer:
