@@ -33,14 +33,17 @@ __all__ = ["CONTENDERS", "TARGETS", "Row", "run", "vendors"]
 
 FLOOR = "json.loads (floor)"
 CUSTBRIDGE = "custbridge (httpx + engine + mapping)"
-PYDANTIC = "httpx + pydantic v2"
+PYDANTIC = "httpx + pydantic v2 (vendor-shaped models)"
+PYDANTIC_JOB = "httpx + pydantic v2, then -> Customer"
+HAND = "httpx + hand-written dict->attrs"
 CONTENDERS = (
     FLOOR,
     "orjson.loads",
     "httpx GET alone",
     CUSTBRIDGE,
-    "httpx + hand-written dict->attrs",
+    HAND,
     PYDANTIC,
+    PYDANTIC_JOB,
     "httpx + msgspec Structs",
 )
 TARGETS = {"rotor": 2.5, "pexip_engage": 2.5, "augno": 1.5}
@@ -102,10 +105,11 @@ def _contenders(vendor: VendorBench) -> tuple[dict[str, Callable[[], object]], l
         return http.get(url).content
 
     ours = through_custbridge()
-    theirs = vendor.hand(get())
-    if len(ours) != PAGE_SIZE or ours != theirs:
-        diff = next((f"{a!r}\n!=\n{b!r}" for a, b in zip(ours, theirs, strict=False) if a != b), f"{len(ours)} customers")
-        raise RuntimeError(f"{vendor.provider}: the hand-written mapper disagrees with custbridge:\n{diff}")
+    for label, peer in (("hand-written", vendor.hand), ("pydantic", vendor.pydantic_customers)):
+        theirs = peer(get())
+        if len(ours) != PAGE_SIZE or ours != theirs:
+            diff = next((f"{a!r}\n!=\n{b!r}" for a, b in zip(ours, theirs, strict=False) if a != b), f"{len(ours)}")
+            raise RuntimeError(f"{vendor.provider}: the {label} mapper disagrees with custbridge:\n{diff}")
     for peer in (vendor.pydantic, vendor.msgspec):
         if len(peer(get())) != PAGE_SIZE:
             raise RuntimeError(f"{vendor.provider}: a peer did not decode {PAGE_SIZE} records")
@@ -114,8 +118,9 @@ def _contenders(vendor: VendorBench) -> tuple[dict[str, Callable[[], object]], l
         "orjson.loads": lambda: orjson.loads(page),
         "httpx GET alone": get,
         CUSTBRIDGE: through_custbridge,
-        "httpx + hand-written dict->attrs": lambda: vendor.hand(get()),
+        HAND: lambda: vendor.hand(get()),
         PYDANTIC: lambda: vendor.pydantic(get()),
+        PYDANTIC_JOB: lambda: vendor.pydantic_customers(get()),
         "httpx + msgspec Structs": lambda: vendor.msgspec(get()),
     }
     return contenders, [http.close, client.close]

@@ -173,7 +173,8 @@ class PexipEngageProvider(Provider):
                 hint=f"or set {_ENV}CLIENT_ID and {_ENV}CLIENT_SECRET, or {_ENV}ACCESS_TOKEN",
             )
         self._map = RecordMapper(
-            self.name, PexipCustomer, _convert.make_to_customer(self.name, self.language), _convert.configure
+            self.name, PexipCustomer, _convert.make_to_customer(self.name, self.language), _convert.configure,
+            _convert.RENAMES,
         )
         self._capabilities = Capabilities.build(
             operations=("get", "list", "update"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import cattrs
@@ -112,7 +113,10 @@ def status_from_wire(value: str | None) -> CustomerStatus:
     """``active``/``inactive`` to the canonical state; anything else is ``UNKNOWN``."""
     if value is None:
         return CustomerStatus.UNKNOWN
-    return _STATUS.get(value.strip().casefold(), CustomerStatus.UNKNOWN)
+    status = _STATUS.get(value)  # the documented spelling, without string work
+    if status is None:
+        status = _STATUS.get(value.strip().casefold(), CustomerStatus.UNKNOWN)
+    return status
 
 
 def coordinates(value: Any) -> tuple[float, float] | None:
@@ -124,6 +128,16 @@ def coordinates(value: Any) -> tuple[float, float] | None:
     longitude in -180..180 is not used (it stays in ``Customer.raw``). ``[0, 0]`` is taken
     as a placeholder ("not geocoded"), not as a point in the Gulf of Guinea.
     """
+    if type(value) is list and len(value) == 2:  # the common case: two floats in range
+        lat, lng = value
+        if (
+            type(lat) is float
+            and type(lng) is float
+            and -90.0 <= lat <= 90.0
+            and -180.0 <= lng <= 180.0
+            and (lat != 0.0 or lng != 0.0)
+        ):
+            return lat, lng
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         return None
     for item in value:
@@ -146,6 +160,8 @@ def _address(
     country: str | None,
     point: tuple[float, float] | None = None,
 ) -> Address | None:
+    if not (line1 or line2 or city or region or postal_code or country or point):
+        return None  # nothing at all (the common "no address" case, without building one)
     address = Address(
         line1=line1,
         line2=line2,
@@ -181,10 +197,17 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
     #  "first_name": "first_name", "has_payment_method": true  (or "is_auto_pay": true),
     #  "last_name": "last_name", "location": [0], "notes": "notes", "phone": "phone",
     #  "source": "source", "status": "active", "tags": ["string"]}
+    # (Runs once per listed customer: the small helpers are short-cut for the common case.)
     def to_customer(wire: RotorCustomer, raw: Mapping[str, Any]) -> Customer:
-        point = coordinates(wire.location)
-        addr: RotorAddress = wire.address or RotorAddress()
-        address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country, point)
+        customer_id = wire.id
+        if not customer_id or not customer_id.strip():
+            customer_id = _require_id(customer_id, provider)
+        point = coordinates(wire.location) if wire.location is not None else None
+        addr = wire.address
+        if addr is not None:
+            address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country, point)
+        else:
+            address = _address(None, None, None, None, None, None, point) if point is not None else None
         extras: dict[str, Any] = {}
         if wire.source is not None:
             extras["source"] = wire.source
@@ -197,7 +220,7 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
             extras["is_auto_pay"] = wire.is_auto_pay
         return Customer(
             provider=provider,
-            id=_require_id(wire.id, provider),
+            id=customer_id,
             first_name=wire.first_name,
             last_name=wire.last_name,
             company_name=wire.company_name,
@@ -209,7 +232,7 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
             tags=wire.tags or (),
             notes=wire.notes,
             created_at=wire.created_at,
-            extras=extras,
+            extras=MappingProxyType(extras),  # a fresh dict: no copy needed
             not_loaded=READ_NOT_LOADED,
             raw=raw,
         )

@@ -38,6 +38,8 @@ class VendorBench:
     """Hand-written: ``json.loads`` and a dict-to-attrs mapping onto ``custbridge.Customer``."""
     pydantic: Callable[[bytes], list[Any]]
     """pydantic v2 models of the same vendor fields (``model_validate_json``)."""
+    pydantic_customers: Callable[[bytes], list[Any]]
+    """The same pydantic models, then mapped onto ``custbridge.Customer`` (the whole job)."""
     msgspec: Callable[[bytes], list[Any]]
     """msgspec Structs of the same vendor fields (typed JSON decoding)."""
     notes: str = ""

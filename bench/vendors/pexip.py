@@ -165,6 +165,47 @@ def with_pydantic(content: bytes) -> list[_PCustomer]:
     return _PPage.model_validate_json(content).data
 
 
+def _address_from_model(location: _PLocation | None, preferred: str) -> Address | None:
+    if location is None:
+        return None
+    by_lang: dict[str, dict[str, str]] = {}
+    t = location.translations or _PTranslations()
+    for field, items in (("line1", t.street1), ("line2", t.street2), ("city", t.city), ("region", t.state)):
+        for item in items:
+            by_lang.setdefault(item.language, {}).setdefault(field, item.value)
+    primary: dict[str, str] = {}
+    language = None
+    for field, text in (("line1", location.street1), ("line2", location.street2), ("city", location.city),
+                        ("region", location.state)):
+        if text is not None:
+            primary[field] = text.value
+            language = language or text.language
+    chosen = {**primary, **by_lang[preferred]} if preferred in by_lang else primary
+    geo = location.geolocation
+    return Address(
+        line1=chosen.get("line1"), line2=chosen.get("line2"), city=chosen.get("city"), region=chosen.get("region"),
+        postal_code=location.postal_code, country=normalize_country(location.country_code),
+        formatted=location.formatted_address, latitude=geo.latitude if geo else None,
+        longitude=geo.longitude if geo else None, language=preferred if preferred in by_lang else language,
+        translations={lang: AddressText(**fields) for lang, fields in by_lang.items()},
+    )
+
+
+def pydantic_customers(content: bytes) -> list[Customer]:
+    """pydantic validation, then the same mapping rules onto ``custbridge.Customer``."""
+    return [
+        Customer(
+            provider="pexip_engage", id=r.id, number=r.customer_number, external_id=r.external_id,
+            first_name=r.first_name, last_name=r.last_name, company_name=r.company, email=r.email,
+            phone=r.phone_number, status=CustomerStatus.DELETED if r.deleted_at else CustomerStatus.ACTIVE,
+            address=_address_from_model(r.location, LANGUAGE), language=r.language.lower() if r.language else None,
+            time_zone=r.time_zone, notes=r.notes, created_at=r.created_at, updated_at=r.updated_at,
+            deleted_at=r.deleted_at, extras={"existing": r.existing} if r.existing is not None else {},
+        )
+        for r in with_pydantic(content)
+    ]
+
+
 # ---------------------------------------------------------------- msgspec
 
 
@@ -246,6 +287,7 @@ def build() -> VendorBench:
         settings=settings,
         hand=hand,
         pydantic=with_pydantic,
+        pydantic_customers=pydantic_customers,
         msgspec=with_msgspec,
         notes="every address in 3 languages (street1, street2, city, state translations); language=en",
     )

@@ -99,6 +99,29 @@ def with_pydantic(content: bytes) -> list[_PCustomer]:
     return _PPage.model_validate_json(content).data
 
 
+def pydantic_customers(content: bytes) -> list[Customer]:
+    """pydantic validation, then the same mapping rules onto ``custbridge.Customer``."""
+    out = []
+    for r in with_pydantic(content):
+        a = r.address or _PAddress()
+        point = _point(r.location)
+        address: Address | None = Address(
+            line1=a.street1, line2=a.street2, city=a.city, region=a.state, postal_code=a.zip,
+            country=normalize_country(a.country),
+            latitude=point[0] if point else None, longitude=point[1] if point else None,
+        )
+        if address is not None and address.is_empty:
+            address = None
+        extras = {k: v for k in ("source", "has_payment_method", "is_auto_pay") if (v := getattr(r, k)) is not None}
+        out.append(Customer(
+            provider="rotor", id=r.id, first_name=r.first_name, last_name=r.last_name,
+            company_name=r.company_name, email=r.email, phone=r.phone,
+            status=_STATUS.get(r.status or "", CustomerStatus.UNKNOWN), vendor_status=r.status, address=address,
+            tags=tuple(r.tags or ()), notes=r.notes, created_at=r.created_at, extras=extras, not_loaded=_NOT_LOADED,
+        ))
+    return out
+
+
 # ---------------------------------------------------------------- msgspec
 
 
@@ -152,6 +175,7 @@ def build() -> VendorBench:
         settings=app.client_settings(app.base_url),
         hand=hand,
         pydantic=with_pydantic,
+        pydantic_customers=pydantic_customers,
         msgspec=with_msgspec,
         notes="read shape: nested address, location, payment flag",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
@@ -28,7 +29,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, override
 
 from .errors import MappingError
-from .model import Customer, _mutable_twin
+from .model import _TWIN_MIN_FIELDS, Customer, _mutable_twin
 
 __all__ = [
     "RecordMapper",
@@ -44,6 +45,12 @@ __all__ = [
 W = TypeVar("W")
 E = TypeVar("E", bound=enum.Enum)
 
+_RFC3339_RE = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+"""The shape vendors actually send (``2019-12-27T18:11:19.117Z``): checked first, cheaply."""
+_FROMISOFORMAT_Z = sys.version_info >= (3, 11)
+"""``datetime.fromisoformat`` reads ``Z`` (after a time) itself from Python 3.11 on."""
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
 
 
@@ -54,6 +61,8 @@ def parse_datetime(value: Any) -> datetime:
     vendors document UTC). Epoch seconds (int/float) are accepted too.
     """
     if type(value) is str:  # the common case first: an RFC 3339 string
+        if _FROMISOFORMAT_Z and _RFC3339_RE.fullmatch(value):
+            return datetime.fromisoformat(value)  # aware: the shape requires Z or an offset
         text = value.strip()
         if not _ISO_RE.match(text):
             raise ValueError(f"not an ISO 8601 timestamp: {value[:40]!r}")
@@ -209,6 +218,21 @@ def _structure_bool(value: Any, _: type) -> bool:
     return value
 
 
+def _structure_datetime(value: Any, _: type) -> datetime:
+    return parse_datetime(value)
+
+
+def _structure_decimal(value: Any, _: type) -> Decimal:
+    return parse_decimal(value)
+
+
+_DIRECT: dict[Any, tuple[Callable[[Any, type], Any], Callable[[Any], Any]]] = {
+    datetime: (_structure_datetime, parse_datetime),
+    Decimal: (_structure_decimal, parse_decimal),
+}
+"""Base hooks that only call a one-argument parser: generated code calls the parser itself."""
+
+
 def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
     def structure(value: Any, cls: type) -> Any:
         return None if value is None else hook(value, cls)
@@ -283,15 +307,15 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(float, _structure_float)
     conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook(datetime, lambda v, _: parse_datetime(v))
-    conv.register_structure_hook(Decimal, lambda v, _: parse_decimal(v))
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_structure_hook(Decimal, _structure_decimal)
     scalars: list[tuple[type, Callable[[Any, type], Any]]] = [
         (str, _structure_str),
         (int, _structure_int),
         (float, _structure_float),
         (bool, _structure_bool),
-        (datetime, lambda v, _: parse_datetime(v)),
-        (Decimal, lambda v, _: parse_decimal(v)),
+        (datetime, _structure_datetime),
+        (Decimal, _structure_decimal),
     ]
     for scalar, hook in scalars:  # direct hooks for optionals: faster than cattrs' union path
         conv.register_structure_hook(Optional[scalar], _optional(hook))  # noqa: UP045
@@ -339,7 +363,7 @@ class _WireCodegen:
             "_new": object.__new__,
             "_osa": object.__setattr__,
         }
-        self.names: dict[type, str] = {}
+        self.names: dict[tuple[type, bool], str] = {}
         self.counter = 0
 
     def _bind(self, prefix: str, value: Any) -> str:
@@ -348,13 +372,15 @@ class _WireCodegen:
         self.env[name] = value
         return name
 
-    def function(self, cls: type) -> str:
-        """Name (in the shared namespace) of ``cls``'s generated function, generating it once."""
-        name = self.names.get(cls)
+    def function(self, cls: type, *, array: bool = False) -> str:
+        """Name (in the shared namespace) of the generated function for ``cls`` (or for a JSON
+        array of ``cls``, returning a tuple), generating it once."""
+        name = self.names.get((cls, array))
         if name is None:
-            name = f"structure_{cls.__name__}_{len(self.names)}"
-            self.names[cls] = name  # before generating: classes may refer to each other
-            exec(compile(self._source(cls, name), f"<custbridge wire {cls.__qualname__}>", "exec"), self.env)
+            name = f"structure_{'array_' if array else ''}{cls.__name__}_{len(self.names)}"
+            self.names[(cls, array)] = name  # before generating: classes may refer to each other
+            source = self._source(cls, name, array)
+            exec(compile(source, f"<custbridge wire {cls.__qualname__}>", "exec"), self.env)
         return name
 
     def _generated(self, type_: Any) -> bool:
@@ -368,11 +394,20 @@ class _WireCodegen:
             return []
         inner = _optional_inner(type_)
         if inner is not None:
+            inner_hook = self.conv.get_structure_hook(inner) if inner in _EXACT_SCALARS else None
+            if inner_hook is not None and inner_hook is _EXACT_SCALARS[inner]:
+                # One test for the common case (a value of the exact type).
+                h, t = self._bind("h", inner_hook), self._bind("t", inner)
+                test = f"type({var}) is not {inner.__name__} and {var} is not None"
+                return [f"{indent}if {test}: {var} = {h}({var}, {t})"]
             body = self._value(inner, var, indent + "    ")
             return [f"{indent}if {var} is not None:", *body] if body else []
         if self._generated(type_):
             return [f"{indent}{var} = {self.function(type_)}({var})"]
         hook = self.conv.get_structure_hook(type_)
+        direct = _DIRECT.get(type_)
+        if direct is not None and hook is direct[0]:
+            return [f"{indent}{var} = {self._bind('parse', direct[1])}({var})"]
         h, t = self._bind("h", hook), self._bind("t", type_)
         if type_ in _EXACT_SCALARS and hook is _EXACT_SCALARS[type_]:
             # The base hooks return an exact-type value unchanged: only other types need them.
@@ -380,9 +415,9 @@ class _WireCodegen:
         if _is_homogeneous_tuple(type_):
             item = get_args(type_)[0]
             if self._generated(item):
-                fn = self.function(item)
+                fn = self.function(item, array=True)
                 return [
-                    f"{indent}if type({var}) is list: {var} = tuple([{fn}(e) for e in {var}])",
+                    f"{indent}if type({var}) is list: {var} = {fn}({var})",
                     f"{indent}else: {var} = {h}({var}, {t})",
                 ]
             item_hook = self.conv.get_structure_hook(item)
@@ -394,12 +429,27 @@ class _WireCodegen:
                 ]
         return [f"{indent}{var} = {h}({var}, {t})"]
 
-    def _source(self, cls: type, fname: str) -> str:
+    def _source(self, cls: type, fname: str, array: bool) -> str:
+        body = self._body(cls)
+        if body is None:
+            hook = self._bind("hook", self.conv.get_structure_hook(cls))
+            c = self._bind("c", cls)
+            if array:
+                return f"def {fname}(v):\n    return tuple([{hook}(o, {c}) for o in v])\n"
+            return f"def {fname}(o, _=None):\n    return {hook}(o, {c})\n"
+        if not array:
+            return "\n".join([f"def {fname}(o, _=None):", *body, "    return self"]) + "\n"
+        # The element code inlined in the loop: no function call per element.
+        inner = ["    " + line for line in body]
+        return "\n".join([f"def {fname}(v):", "    out = []", "    for o in v:", *inner,
+                          "        out.append(self)", "    return tuple(out)"]) + "\n"
+
+    def _body(self, cls: type) -> list[str] | None:
+        """Statements structuring mapping ``o`` into local ``self`` (None: use cattrs' hook)."""
         attrs.resolve_types(cls)
         fields = attrs.fields(cls)
         keys = self.renames.get(cls, {})
         lines = [
-            f"def {fname}(o, _=None):",
             "    if type(o) is not dict and not isinstance(o, _Mapping):",
             "        raise TypeError(f'expected an object, got {type(o).__name__}')",
         ]
@@ -420,7 +470,7 @@ class _WireCodegen:
             lines.append(f"    {var} = o.get({key!r}, _MISSING)")
             if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
                 if f.default.takes_self:
-                    return self._fallback(cls, fname)
+                    return None
                 lines.append(f"    if {var} is _MISSING: {var} = {self._bind('f', f.default.factory)}()")
             else:
                 lines.append(f"    if {var} is _MISSING: {var} = {self._bind('d', f.default)}")
@@ -428,13 +478,7 @@ class _WireCodegen:
                 lines.append("    else:")
                 lines.extend(structure or ["        pass"])
         lines.extend(self._construct(cls, init_fields))
-        return "\n".join(lines) + "\n"
-
-    def _fallback(self, cls: type, fname: str) -> str:
-        hook = self.conv.get_structure_hook(cls)
-        self.env[f"_hook_{fname}"] = hook
-        self.env[f"_cls_{fname}"] = cls
-        return f"def {fname}(o, _=None):\n    return _hook_{fname}(o, _cls_{fname})\n"
+        return lines
 
     def _construct(self, cls: type, fields: list[attrs.Attribute[Any]]) -> list[str]:
         plain = (
@@ -448,11 +492,16 @@ class _WireCodegen:
         if not plain:
             c = self._bind("c", cls)
             args = ", ".join(f"{f.alias}=v_{f.name}" for f in fields)
-            return [f"    return {c}({args})"]
-        twin = self._bind("twin", _mutable_twin(cls))
+            return [f"    self = {c}({args})"]
         c = self._bind("c", cls)
+        if len(fields) <= _TWIN_MIN_FIELDS:
+            # Switching __class__ costs about as much as five descriptor calls.
+            setters = [self._bind("set", cls.__dict__[f.name].__set__) for f in fields]
+            stores = [f"    {s}(self, v_{f.name})" for s, f in zip(setters, fields, strict=True)]
+            return [f"    self = _new({c})", *stores]
+        twin = self._bind("twin", _mutable_twin(cls))
         stores = [f"    self.{f.name} = v_{f.name}" for f in fields]
-        return [f"    self = _new({twin})", *stores, f"    self.__class__ = {c}", "    return self"]
+        return [f"    self = _new({twin})", *stores, f"    self.__class__ = {c}"]
 
 
 def wire_structure_fn(cls: type[W], conv: cattrs.Converter, renames: _Renames | None = None) -> Callable[..., W]:

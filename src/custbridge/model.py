@@ -150,17 +150,15 @@ class Address:
     @property
     def is_empty(self) -> bool:
         """True when the address carries no location information at all."""
-        return not any(
-            (
-                self.line1,
-                self.line2,
-                self.city,
-                self.region,
-                self.postal_code,
-                self.country,
-                self.formatted,
-                self.latitude is not None,
-            )
+        return not (
+            self.line1
+            or self.line2
+            or self.city
+            or self.region
+            or self.postal_code
+            or self.country
+            or self.formatted
+            or self.latitude is not None
         )
 
 
@@ -255,6 +253,11 @@ class Customer:
 _set_display_name = Customer.__dict__["display_name"].__set__
 
 
+_TWIN_MIN_FIELDS = 5
+"""Classes with at most this many fields are built with descriptor calls: switching
+``__class__`` twice costs about as much as five of them."""
+
+
 def _mutable_twin(cls: type) -> type:
     """A slot-less subclass of frozen ``cls`` whose attributes can be assigned normally.
 
@@ -296,7 +299,7 @@ def _install_fast_init(cls: type) -> None:
         "_EMPTY": _EMPTY,
         "_MPT": MappingProxyType,
         "_cls": cls,
-        "_twin": _mutable_twin(cls),
+        "_twin": _mutable_twin(cls) if len(fields) > _TWIN_MIN_FIELDS else None,
         "_osa": object.__setattr__,
     }
     for f in fields:
@@ -329,12 +332,15 @@ def _install_fast_init(cls: type) -> None:
         env[f"_set_{name}"] = cls.__dict__[name].__set__
         fast_stores.append(f"        self.{name} = {name}")
         slow_stores.append(f"        _set_{name}(self, {name})")
-    lines.append("    if type(self) is _cls:")
-    lines.append("        _osa(self, '__class__', _twin)")
-    lines.extend(fast_stores)
-    lines.append("        self.__class__ = _cls")
-    lines.append("    else:")
-    lines.extend(slow_stores)
+    if len(fields) > _TWIN_MIN_FIELDS:
+        lines.append("    if type(self) is _cls:")
+        lines.append("        _osa(self, '__class__', _twin)")
+        lines.extend(fast_stores)
+        lines.append("        self.__class__ = _cls")
+        lines.append("    else:")
+        lines.extend(slow_stores)
+    else:
+        lines.extend(line[4:] for line in slow_stores)
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    self.__attrs_post_init__()")
     source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
@@ -428,5 +434,5 @@ WRITABLE_FIELDS: Final[tuple[str, ...]] = tuple(
 """Canonical field names a :class:`CustomerInput` can carry."""
 
 
-for _cls in (Address, Customer):
+for _cls in (AddressText, Address, Customer):
     _install_fast_init(_cls)
