@@ -374,7 +374,7 @@ class _WireCodegen:
 
     def function(self, cls: type, *, array: bool = False) -> str:
         """Name (in the shared namespace) of the generated function for ``cls`` (or for a JSON
-        array of ``cls``, returning a tuple), generating it once."""
+        array of ``cls``, returning a list), generating it once."""
         name = self.names.get((cls, array))
         if name is None:
             name = f"structure_{'array_' if array else ''}{cls.__name__}_{len(self.names)}"
@@ -412,12 +412,18 @@ class _WireCodegen:
         if type_ in _EXACT_SCALARS and hook is _EXACT_SCALARS[type_]:
             # The base hooks return an exact-type value unchanged: only other types need them.
             return [f"{indent}if type({var}) is not {type_.__name__}: {var} = {h}({var}, {t})"]
+        if get_origin(type_) is list and len(get_args(type_)) == 1 and self._generated(get_args(type_)[0]):
+            fn = self.function(get_args(type_)[0], array=True)
+            return [
+                f"{indent}if type({var}) is list: {var} = {fn}({var})",
+                f"{indent}else: {var} = {h}({var}, {t})",
+            ]
         if _is_homogeneous_tuple(type_):
             item = get_args(type_)[0]
             if self._generated(item):
                 fn = self.function(item, array=True)
                 return [
-                    f"{indent}if type({var}) is list: {var} = {fn}({var})",
+                    f"{indent}if type({var}) is list: {var} = tuple({fn}({var}))",
                     f"{indent}else: {var} = {h}({var}, {t})",
                 ]
             item_hook = self.conv.get_structure_hook(item)
@@ -435,14 +441,14 @@ class _WireCodegen:
             hook = self._bind("hook", self.conv.get_structure_hook(cls))
             c = self._bind("c", cls)
             if array:
-                return f"def {fname}(v):\n    return tuple([{hook}(o, {c}) for o in v])\n"
+                return f"def {fname}(v):\n    return [{hook}(o, {c}) for o in v]\n"
             return f"def {fname}(o, _=None):\n    return {hook}(o, {c})\n"
         if not array:
             return "\n".join([f"def {fname}(o, _=None):", *body, "    return self"]) + "\n"
         # The element code inlined in the loop: no function call per element.
         inner = ["    " + line for line in body]
         return "\n".join([f"def {fname}(v):", "    out = []", "    for o in v:", *inner,
-                          "        out.append(self)", "    return tuple(out)"]) + "\n"
+                          "        out.append(self)", "    return out"]) + "\n"
 
     def _body(self, cls: type) -> list[str] | None:
         """Statements structuring mapping ``o`` into local ``self`` (None: use cattrs' hook)."""

@@ -434,5 +434,5 @@ WRITABLE_FIELDS: Final[tuple[str, ...]] = tuple(
 """Canonical field names a :class:`CustomerInput` can carry."""
 
 
-for _cls in (AddressText, Address, Customer):
+for _cls in (Money, AddressText, Address, Customer):
     _install_fast_init(_cls)

@@ -41,6 +41,7 @@ class _Wire:
     tags: tuple[str, ...] = ()
     leaves: tuple[_Leaf, ...] | None = None
     leaf: _Leaf | None = None
+    groups: list[_Leaf] = attrs.field(factory=list)
     anything: Any = None
 
 
@@ -63,7 +64,7 @@ _json_scalar = st.one_of(
     st.sampled_from(["2024-01-02T03:04:05Z", "2024-01-02", "12.50", "x"]),
 )
 _json = st.recursive(_json_scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3), max_leaves=8)
-_keys = st.sampled_from(["id", "displayName", "name", "count", "ratio", "flag", "when", "amount", "tags", "items", "leaf", "anything", "code", "text"])
+_keys = st.sampled_from(["id", "displayName", "name", "count", "ratio", "flag", "when", "amount", "tags", "items", "leaf", "groups", "anything", "code", "text"])
 _leafish = st.dictionaries(st.sampled_from(["code", "text", "label"]), _json_scalar, max_size=3)
 _records = st.dictionaries(_keys, st.one_of(_json, _leafish, st.lists(_leafish, max_size=2), st.lists(st.text(max_size=3), max_size=3)), max_size=8)
 
@@ -82,14 +83,17 @@ def test_generated_hooks_read_renamed_keys_and_build_real_instances() -> None:
     _configure(conv)
     wire = conv.structure(
         {"id": "1", "displayName": "A", "count": 2, "ratio": 1, "flag": True, "when": "2024-01-02T03:04:05Z",
-         "amount": "1.50", "tags": ["a"], "items": [{"code": "c", "text": "t"}], "leaf": {"code": "d"}, "anything": [1]},
+         "amount": "1.50", "tags": ["a"], "items": [{"code": "c", "text": "t"}], "leaf": {"code": "d"}, "anything": [1],
+         "groups": [{"code": "g"}]},
         _Wire,
     )
     assert type(wire) is _Wire and type(wire.leaf) is _Leaf
     assert wire == _Wire(
         id="1", name="A", count=2, ratio=1.0, flag=True, when=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
         amount=Decimal("1.50"), tags=("a",), leaves=(_Leaf(code="c", label="t"),), leaf=_Leaf(code="d"), anything=[1],
+        groups=[_Leaf(code="g")],
     )
+    assert conv.structure({"id": "2"}, _Wire).groups == []
     assert type(wire.ratio) is float
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         wire.id = "2"  # type: ignore[misc]

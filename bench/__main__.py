@@ -1,0 +1,75 @@
+"""``python -m bench``: run every benchmark, print the results, write ``bench/RESULTS.md``.
+
+Options: ``--rounds N`` (mapping rounds, default 30), ``--total N`` (customers listed by the
+streaming benchmark, default 200,000), ``--only mapping|streaming|concurrency`` (print one
+benchmark and leave RESULTS.md alone), ``--no-write`` (print only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+import time
+from pathlib import Path
+
+from . import concurrency, mapping, streaming
+from ._common import machine
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+COMMAND = "python -m bench"
+
+
+def _header(info: dict[str, str], started: float) -> str:
+    rows = "\n".join(f"| {key} | {value} |" for key, value in info.items())
+    when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return (
+        "# custbridge benchmark results\n\n"
+        f"Command (from the repository root, with the `bench` extra installed): `{COMMAND}`  \n"
+        f"Run: {when}, {time.perf_counter() - started:.0f} s in all.\n\n"
+        "| machine | |\n|---|---|\n" + rows + "\n"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--rounds", type=int, default=30, help="mapping rounds per contender (default 30)")
+    parser.add_argument("--total", type=int, default=200_000, help="customers listed for the memory benchmark")
+    parser.add_argument("--only", choices=("mapping", "streaming", "concurrency"))
+    parser.add_argument("--vendors", help="comma-separated providers for the mapping benchmark (default: all)")
+    parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    info = machine()
+    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['python']}")
+    sections: list[str] = []
+
+    if args.only in (None, "mapping"):
+        print("mapping: a page of 1000 customers per vendor")
+        vendors = mapping.vendors(args.vendors.split(",") if args.vendors else None)
+        rows = mapping.run(vendors, rounds=args.rounds)
+        text = mapping.table(rows)
+        verdicts = mapping.verdicts(rows)
+        print(text, *verdicts, sep="\n")
+        sections.append(mapping.section(rows, args.rounds))
+
+    if args.only in (None, "streaming"):
+        print(f"streaming: listing {args.total:,} customers (each scenario in its own process) ...")
+        results = streaming.run(args.total)
+        print(streaming.table(results))
+        sections.append(streaming.section(results))
+
+    if args.only in (None, "concurrency"):
+        print("concurrency: three providers, 50 ms per request, 20 pages each ...")
+        result = concurrency.run()
+        print(concurrency.table(result))
+        sections.append(concurrency.section(result))
+
+    if args.only is None and not args.no_write:
+        RESULTS.write_text(_header(info, started) + "\n" + "\n".join(sections), encoding="utf-8")
+        print(f"wrote {RESULTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
