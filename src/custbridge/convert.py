@@ -262,22 +262,29 @@ def _is_homogeneous_tuple(type_: Any) -> bool:
     return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
 
 
+def _is_array(type_: Any) -> bool:
+    """``tuple[X, ...]`` or ``list[X]``: a JSON array of X."""
+    return _is_homogeneous_tuple(type_) or (get_origin(type_) is list and len(get_args(type_)) == 1)
+
+
 def _arrays_only(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any], Any]]:
-    """Hook factory for ``tuple[X, ...]``: only a JSON array (a list, or a tuple) is accepted.
+    """Hook factory for ``tuple[X, ...]`` and ``list[X]``: only a JSON array (a list, or a
+    tuple) is accepted.
 
     cattrs alone iterates whatever it is given, so ``"tags": "vip"`` would silently become
-    ``("v", "i", "p")`` and an object would become its keys.
+    ``("v", "i", "p")``, an object would become its keys and ``""`` an empty array.
     """
 
     def factory(type_: Any) -> Callable[[Any, Any], Any]:
         item = get_args(type_)[0]
+        build: Callable[[list[Any]], Any] = tuple if get_origin(type_) is tuple else list
 
-        def structure(value: Any, _: Any) -> tuple[Any, ...]:
+        def structure(value: Any, _: Any) -> Any:
             if type(value) is not list and not isinstance(value, (list, tuple)):
                 raise TypeError(f"expected an array, got {type(value).__name__}")
             hook = conv.get_structure_hook(item)
             if not conv.detailed_validation:
-                return tuple([hook(e, item) for e in value])
+                return build([hook(e, item) for e in value])
             errors: list[Exception] = []
             out: list[Any] = []
             for index, element in enumerate(value):
@@ -289,7 +296,7 @@ def _arrays_only(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any],
                     errors.append(exc)
             if errors:
                 raise IterableValidationError(f"While structuring {type_!r}", errors, type_)
-            return tuple(out)
+            return build(out)
 
         return structure
 
@@ -320,7 +327,7 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     for scalar, hook in scalars:  # direct hooks for optionals: faster than cattrs' union path
         conv.register_structure_hook(Optional[scalar], _optional(hook))  # noqa: UP045
         conv.register_structure_hook(scalar | None, _optional(hook))
-    conv.register_structure_hook_factory(_is_homogeneous_tuple, _arrays_only(conv))
+    conv.register_structure_hook_factory(_is_array, _arrays_only(conv))
     conv.register_structure_hook_factory(attrs.has, _attrs_objects_only(conv))
     return conv
 

@@ -112,9 +112,11 @@ def test_arrays_accept_only_json_arrays() -> None:
         conv = make_converter(detailed=detailed)
         assert conv.structure(["a", "b"], tuple[str, ...]) == ("a", "b")
         assert conv.structure(("a",), tuple[str, ...]) == ("a",)
-        for bad in ("vip", {"a": 1}, 3):
-            with pytest.raises(Exception):  # noqa: B017
-                conv.structure(bad, tuple[str, ...])
+        assert conv.structure(("a",), list[str]) == ["a"]
+        for bad in ("vip", {"a": 1}, 3, ""):
+            for kind in (tuple[str, ...], list[str]):
+                with pytest.raises(Exception):  # noqa: B017
+                    conv.structure(bad, kind)
 
 
 def test_mapping_error_names_the_array_element() -> None:
