@@ -166,7 +166,7 @@ def make_to_customer(
     """Return the ``wire -> Customer`` function for one connection (its name and language)."""
 
     def to_customer(wire: PexipCustomer, raw: Mapping[str, Any]) -> Customer:
-        if not wire.id.strip():
+        if not wire.id:
             # The schema says "id: minimum length is 1": a customer without one cannot be addressed.
             raise MappingError(
                 "the customer has no id", provider=provider, paths=[("$.id", "empty (minimum length is 1)")]
