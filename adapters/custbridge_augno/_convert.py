@@ -22,6 +22,7 @@ from custbridge import (
     Customer,
     CustomerInput,
     CustomerStatus,
+    MappingError,
     Money,
     UnsupportedOperationError,
 )
@@ -337,6 +338,10 @@ def customer_mapper(
     #                      "geolocation": {"street_line_1": "4200 Industrial Pkwy", ...}}, ...}
     # https://docs.augno.com/api-reference/customers/retrieve-customer
     def to_customer(wire: AugnoCustomer, raw: Mapping[str, Any]) -> Customer:
+        if not wire.id:  # ids are prefixed strings; an empty one cannot be fetched again
+            raise MappingError(
+                "the customer has an empty id", provider=provider(), paths=[("$.id", "empty string")]
+            )
         contact = wire.contact_info
         credit = None
         if wire.credit_limit is not None:
