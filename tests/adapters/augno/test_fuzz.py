@@ -149,21 +149,16 @@ def test_schema_valid_records_map_with_their_values(provider: Any, record: dict[
         assert moment is not None and moment.utcoffset() is not None
 
 
-# Known gap (reported): an empty "id" maps to a Customer with that empty id instead of a
-# MappingError at $.id (Rotor and Pexip Engage refuse it). ``require_id=False`` below keeps
-# the fuzz tests about the universal promise; the xfail test pins the gap.
-
-
 @FUZZ
 @given(st.sampled_from(PROVIDERS), mutated(augno_records))
 def test_mutated_records_map_or_name_a_json_path(provider: Any, record: Any) -> None:
-    check_record(provider, record, envelope=_envelope, mapper=provider._map, require_id=False)
+    check_record(provider, record, envelope=_envelope, mapper=provider._map)
 
 
 @FUZZ
 @given(json_values(max_leaves=10))
 def test_any_json_value_maps_or_names_a_json_path(value: Any) -> None:
-    check_record(PROVIDERS[1], value, envelope=_envelope, mapper=PROVIDERS[1]._map, require_id=False)
+    check_record(PROVIDERS[1], value, envelope=_envelope, mapper=PROVIDERS[1]._map)
 
 
 @FUZZ
