@@ -1,7 +1,7 @@
 """Streaming benchmark: resident memory while listing 200,000 customers through the client.
 
 Each scenario runs in a fresh process (``python -m bench.streaming SCENARIO TOTAL`` prints one
-JSON object); :func:`run` starts them. Resident memory (VmRSS) is read after 10,000 and
+JSON object); `run()` starts them. Resident memory (VmRSS) is read after 10,000 and
 after all customers; VmHWM is the process's peak.
 
 - ``sandbox``: Rotor's own simulator holding TOTAL customers in memory (its store is part of
