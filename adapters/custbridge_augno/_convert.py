@@ -9,11 +9,10 @@ generation) and the April 2026 preview spec ``Augno/openapi-spec`` ``preview/ope
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, Final, get_args
+from typing import Any, Final
 
 import attrs
 import cattrs
-from cattrs.gen import make_dict_structure_fn, override
 
 from custbridge import (
     NOT_SET,
@@ -26,7 +25,7 @@ from custbridge import (
     Money,
     UnsupportedOperationError,
 )
-from custbridge.convert import normalize_country
+from custbridge.convert import normalize_country, register_wire_classes
 
 from . import _wire
 from ._wire import AugnoCustomer, Unit, WireAddress
@@ -149,41 +148,8 @@ def currency_of(unit: Unit | None) -> str | None:
 # -- cattrs hooks -------------------------------------------------------------------------
 
 
-def _is_optional(type_: Any) -> bool:
-    args = get_args(type_)
-    return len(args) == 2 and type(None) in args
-
-
-def _optional_hook(type_: Any, conv: cattrs.Converter) -> Callable[[Any, Any], Any]:
-    """``X | None`` with the inner hook looked up once (every sub-object is nullable: hot path)."""
-    inner = next(arg for arg in get_args(type_) if arg is not type(None))
-    hook = conv.get_structure_hook(inner)
-
-    def structure(value: Any, _: Any) -> Any:
-        return None if value is None else hook(value, inner)
-
-    return structure
-
-
-def _object_hook(cls: type, conv: cattrs.Converter, **renames: str) -> Callable[[Any, Any], Any]:
-    """The generated hook of ``cls`` (with vendor key ``renames``), refusing non-objects.
-
-    cattrs would build an all-default instance from a string (``"email" in "a@b"`` is just
-    False), so ``"contact_info": "a@b"`` would silently read as "no contact data".
-    """
-    overrides = {field: override(rename=key) for field, key in renames.items()}
-    inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
-
-    def structure(value: Any, type_: Any) -> Any:
-        if type(value) is not dict and not isinstance(value, Mapping):  # dict first: the hot path
-            raise TypeError(f"expected a JSON object, got {type(value).__name__}")
-        return inner(value, type_)
-
-    return structure
-
-
 _WIRE_CLASSES: Final[tuple[tuple[type, dict[str, str]], ...]] = (
-    # Leaves first: a class's generated hook captures the hooks of its fields when it is made.
+    # Every wire class with its vendor-key renames (the order does not matter).
     (_wire.Unit, {"unit_type": "type"}),
     (_wire.Quantity, {}),
     (_wire.ContactInfo, {}),
@@ -208,10 +174,12 @@ RENAMES: Final[Mapping[type, Mapping[str, str]]] = {cls: renames for cls, rename
 
 
 def configure(conv: cattrs.Converter) -> None:
-    """Register the wire hooks: vendor renames (``type`` is a group type, an address type ...)."""
-    conv.register_structure_hook_factory(_is_optional, _optional_hook)
-    for cls, renames in _WIRE_CLASSES:
-        conv.register_structure_hook(cls, _object_hook(cls, conv, **renames))
+    """Register the wire hooks: vendor renames (``type`` is a group type, an address type ...).
+
+    The core generates the structure code (fast converter) or cattrs' path-reporting hooks
+    (detailed converter); both refuse anything but a JSON object where an object belongs.
+    """
+    register_wire_classes(conv, [cls for cls, _ in _WIRE_CLASSES], RENAMES)
 
 
 # -- read mapping -------------------------------------------------------------------------

@@ -616,22 +616,34 @@ class _Core:
     def parse(self, fn: Callable[[], _R], operation: str, index: int | None = None) -> _R:
         try:
             return fn()
-        except MappingError as err:
-            err.provider = err.provider or self.name
-            err.operation = err.operation or operation
-            if index is not None:
-                err.index = index
-            raise
-        except CustbridgeError:
-            raise
         except Exception as exc:
-            raise MappingError(
-                f"unexpected vendor data ({type(exc).__name__}: {exc})",
-                provider=self.name,
-                operation=operation,
-                index=index,
-                hint="the vendor payload does not have the documented shape",
-            ) from exc
+            err = self._mapping_failure(exc, operation, index)
+            if err is None:
+                raise
+            if err is exc:
+                raise
+            raise err from exc
+
+    def _mapping_failure(self, exc: Exception, operation: str, index: int | None) -> MappingError | None:
+        """The :class:`MappingError` for an exception raised while parsing vendor data, or
+        ``None`` when it is another custbridge error that must pass unchanged."""
+        if isinstance(exc, MappingError):
+            exc.provider = exc.provider or self.name
+            exc.operation = exc.operation or operation
+            if index is not None:
+                exc.index = index
+            return exc
+        if isinstance(exc, CustbridgeError):
+            return None
+        err = MappingError(
+            f"unexpected vendor data ({type(exc).__name__}: {exc})",
+            provider=self.name,
+            operation=operation,
+            index=index,
+            hint="the vendor payload does not have the documented shape",
+        )
+        err.__cause__ = exc
+        return err
 
     def make_query(
         self,
@@ -739,14 +751,18 @@ class _Core:
                     first_total = raw.total
             items: list[Customer] = []
             ids: list[str] = []
+            map_record = self.provider.map_record
             for index, record in enumerate(raw.records):
                 try:
-                    customer = self.parse(lambda r=record: self.provider.map_record(r), "list", index)  # type: ignore[misc]
-                except MappingError as err:
+                    customer = map_record(record)  # the hot loop: no wrapper per record
+                except Exception as exc:
+                    err = self._mapping_failure(exc, "list", index)
+                    if err is None:
+                        raise
                     err.hint = err.hint or f"page {number}"
                     self.redact.error(err)
                     if on_invalid == "raise":
-                        raise
+                        raise err from exc
                     if on_invalid == "skip":
                         logger.warning("%s", err)
                     else:

@@ -486,3 +486,21 @@ def test_rate_limit_budget_is_shared_by_clients_of_one_vendor_host(connect: Any)
         assert other._core.limiter is not a._core.limiter
     finally:
         custbridge.unregister_provider("limited")
+
+
+def test_an_adapter_crash_on_one_record_is_a_mapping_error_with_its_index(connect: Any) -> None:
+    handler = pages_handler({None: {"items": [record(1), record(2)], "next": None}})
+    client = connect(handler)
+    original = client.provider.map_record
+
+    def crashing(rec: Any) -> Any:
+        if rec["id"] == "2":
+            raise KeyError("nested")
+        return original(rec)
+
+    client.provider.map_record = crashing  # type: ignore[method-assign]
+    with pytest.raises(MappingError) as info:
+        list(client.list())
+    assert info.value.index == 1 and "KeyError" in str(info.value)
+    collected = client.list(on_invalid="collect")
+    assert [c.id for c in collected] == ["1"] and collected.errors[0].index == 1
