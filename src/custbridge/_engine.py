@@ -301,6 +301,24 @@ def _matches(customer: Customer, query: ListQuery, emulated: frozenset[str]) -> 
     )
 
 
+_LIST_ARGUMENTS = (
+    "search",
+    "status",
+    "tags",
+    "created_after",
+    "created_before",
+    "page_size",
+    "vendor_filters",
+    "max_items",
+    "on_invalid",
+)
+
+
+def _list_arguments(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments of ``list()``/``pages()`` (same signature on both clients), by name."""
+    return {name: namespace[name] for name in _LIST_ARGUMENTS}
+
+
 def _aware(name: str, value: datetime | None, provider: str) -> datetime | None:
     if value is None:
         return None
@@ -982,19 +1000,7 @@ class Client:
         **vendor_filters: Any,
     ) -> CustomerList:
         """Iterate customers lazily, page by page; memory stays flat however long the list."""
-        pages, errors = self._pages(
-            dict(
-                search=search,
-                status=status,
-                tags=tags,
-                created_after=created_after,
-                created_before=created_before,
-                page_size=page_size,
-                vendor_filters=vendor_filters,
-                max_items=max_items,
-                on_invalid=on_invalid,
-            )
-        )
+        pages, errors = self._pages(_list_arguments(locals()))
         return CustomerList(pages, errors)
 
     def pages(
@@ -1011,19 +1017,7 @@ class Client:
         **vendor_filters: Any,
     ) -> PageList:
         """Iterate whole pages (``Page.items``, ``Page.total``) with the same filters as ``list``."""
-        pages, errors = self._pages(
-            dict(
-                search=search,
-                status=status,
-                tags=tags,
-                created_after=created_after,
-                created_before=created_before,
-                page_size=page_size,
-                vendor_filters=vendor_filters,
-                max_items=max_items,
-                on_invalid=on_invalid,
-            )
-        )
+        pages, errors = self._pages(_list_arguments(locals()))
         return PageList(pages, errors)
 
     def create(self, data: CustomerInput) -> Customer:
@@ -1205,19 +1199,7 @@ class AsyncClient:
         **vendor_filters: Any,
     ) -> AsyncCustomerList:
         """``async for`` customers lazily (same filters as the sync client)."""
-        pages, errors = self._pages(
-            dict(
-                search=search,
-                status=status,
-                tags=tags,
-                created_after=created_after,
-                created_before=created_before,
-                page_size=page_size,
-                vendor_filters=vendor_filters,
-                max_items=max_items,
-                on_invalid=on_invalid,
-            )
-        )
+        pages, errors = self._pages(_list_arguments(locals()))
         return AsyncCustomerList(pages, errors)
 
     def pages(
@@ -1234,19 +1216,7 @@ class AsyncClient:
         **vendor_filters: Any,
     ) -> AsyncPageList:
         """``async for`` whole pages."""
-        pages, errors = self._pages(
-            dict(
-                search=search,
-                status=status,
-                tags=tags,
-                created_after=created_after,
-                created_before=created_before,
-                page_size=page_size,
-                vendor_filters=vendor_filters,
-                max_items=max_items,
-                on_invalid=on_invalid,
-            )
-        )
+        pages, errors = self._pages(_list_arguments(locals()))
         return AsyncPageList(pages, errors)
 
     async def create(self, data: CustomerInput) -> Customer:
