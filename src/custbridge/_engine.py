@@ -69,10 +69,6 @@ _MAX_REDIRECTS = 5
 # --------------------------------------------------------------------------- options
 
 
-def _float(value: Any) -> float:
-    return float(value)
-
-
 @attrs.frozen
 class EngineOptions:
     """Engine settings shared by every provider."""

@@ -240,21 +240,17 @@ def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
     return structure
 
 
-def _attrs_objects_only(conv: cattrs.Converter) -> Callable[[type], Callable[[Any, type], Any]]:
-    """Hook factory: an attrs wire class accepts only a JSON object (cattrs alone would
-    turn a string such as ``"1 Main St"`` into an all-defaults instance)."""
+def _objects_only(cls: type, conv: cattrs.Converter, **overrides: Any) -> Callable[[Any, Any], Any]:
+    """cattrs' hook for attrs class ``cls`` (with rename ``overrides``), accepting only a JSON
+    object: cattrs alone turns a string such as ``"1 Main St"`` into an all-defaults instance."""
+    inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv, **overrides)
 
-    def factory(cls: type) -> Callable[[Any, type], Any]:
-        inner: Callable[[Any, type], Any] = make_dict_structure_fn(cls, conv)
+    def structure(value: Any, type_: Any) -> Any:
+        if type(value) is not dict and not isinstance(value, Mapping):  # dict first: the hot path
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        return inner(value, type_)
 
-        def structure(value: Any, _: type) -> Any:
-            if not isinstance(value, Mapping):
-                raise TypeError(f"expected an object, got {type(value).__name__}")
-            return inner(value, cls)
-
-        return structure
-
-    return factory
+    return structure
 
 
 def _is_homogeneous_tuple(type_: Any) -> bool:
@@ -310,12 +306,6 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
     Adapters copy it (``make_converter().copy()`` or call it) and register their hooks.
     """
     conv = cattrs.Converter(detailed_validation=detailed, forbid_extra_keys=False)
-    conv.register_structure_hook(str, _structure_str)
-    conv.register_structure_hook(int, _structure_int)
-    conv.register_structure_hook(float, _structure_float)
-    conv.register_structure_hook(bool, _structure_bool)
-    conv.register_structure_hook(datetime, _structure_datetime)
-    conv.register_structure_hook(Decimal, _structure_decimal)
     scalars: list[tuple[type, Callable[[Any, type], Any]]] = [
         (str, _structure_str),
         (int, _structure_int),
@@ -324,11 +314,13 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
         (datetime, _structure_datetime),
         (Decimal, _structure_decimal),
     ]
-    for scalar, hook in scalars:  # direct hooks for optionals: faster than cattrs' union path
+    for scalar, hook in scalars:
+        conv.register_structure_hook(scalar, hook)
+        # Direct hooks for optionals: faster than cattrs' union path.
         conv.register_structure_hook(Optional[scalar], _optional(hook))  # noqa: UP045
         conv.register_structure_hook(scalar | None, _optional(hook))
     conv.register_structure_hook_factory(_is_array, _arrays_only(conv))
-    conv.register_structure_hook_factory(attrs.has, _attrs_objects_only(conv))
+    conv.register_structure_hook_factory(attrs.has, lambda cls: _objects_only(cls, conv))
     return conv
 
 
@@ -554,14 +546,7 @@ def register_wire_classes(
 
         def detailed(cls: type) -> Callable[[Any, Any], Any]:
             overrides = {attr: override(rename=key) for attr, key in names.get(cls, {}).items()}
-            inner: Callable[[Any, Any], Any] = make_dict_structure_fn(cls, conv, **overrides)  # type: ignore[arg-type]
-
-            def structure(value: Any, type_: Any) -> Any:
-                if type(value) is not dict and not isinstance(value, Mapping):
-                    raise TypeError(f"expected an object, got {type(value).__name__}")
-                return inner(value, type_)
-
-            return structure
+            return _objects_only(cls, conv, **overrides)
 
         conv.register_structure_hook_factory(lambda t: isinstance(t, type) and t in wanted, detailed)
         return

@@ -21,7 +21,6 @@ credentials in the environment.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -89,8 +88,3 @@ def cassette_config(
         "before_record_response": before_response,
         "match_on": ["method", "scheme", "host", "port", "path", "query"],
     }
-
-
-def dumps_example(payload: Any) -> str:
-    """Serialise a documented example payload for a hand-built cassette body."""
-    return json.dumps(payload, ensure_ascii=False, indent=2)
