@@ -22,7 +22,7 @@ COMMAND = "python -m bench"
 
 def _header(info: dict[str, str], started: float) -> str:
     rows = "\n".join(f"| {key} | {value} |" for key, value in info.items())
-    when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (
         "# custbridge benchmark results\n\n"
         f"Command (from the repository root, with the `bench` extra installed): `{COMMAND}`  \n"

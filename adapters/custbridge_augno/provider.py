@@ -13,7 +13,7 @@ import logging
 import re
 import uuid
 from collections.abc import Hashable, Iterable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
@@ -177,7 +177,7 @@ class _Cursor:
 
 
 def _rfc3339(value: datetime) -> str:
-    utc = value.astimezone(timezone.utc)
+    utc = value.astimezone(UTC)
     text = utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds")
     return text.replace("+00:00", "Z")
 

@@ -39,7 +39,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 from urllib.parse import unquote, urlencode
@@ -100,11 +100,11 @@ def _entropy(*parts: object) -> int:
 @functools.lru_cache(maxsize=1 << 16)
 def _ts(value: datetime) -> str:
     """RFC 3339 at second precision, ``Z`` (``2026-05-10T00:00:00Z``, as in the vendor's examples)."""
-    return value.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return value.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _ref_time(index: int) -> datetime:
-    return datetime.fromtimestamp(_REF_EPOCH_MS / 1000 + index * 3600, tz=timezone.utc)
+    return datetime.fromtimestamp(_REF_EPOCH_MS / 1000 + index * 3600, tz=UTC)
 
 
 @attrs.frozen
@@ -894,7 +894,7 @@ class AugnoSandbox(SandboxApp):
             if number is not None and number in self._numbers:
                 raise _Refusal(409, f"A customer with number {number!r} already exists.", "resource_exists", "number")
             ms = self._now_ms()
-            created = datetime.fromtimestamp(ms / 1000, tz=timezone.utc).replace(microsecond=0)
+            created = datetime.fromtimestamp(ms / 1000, tz=UTC).replace(microsecond=0)
             if number is None:  # auto-assigned sequentially
                 while str(self._next_number) in self._numbers:
                     self._next_number += 1
@@ -977,7 +977,7 @@ class AugnoSandbox(SandboxApp):
             if "credit_limit" in body:
                 credit = body["credit_limit"]
                 record["credit"] = None if credit is None else self._credit(credit, self._now_ms())
-            record["updated_at"] = datetime.fromtimestamp(self._now_ms() / 1000, tz=timezone.utc).replace(microsecond=0)
+            record["updated_at"] = datetime.fromtimestamp(self._now_ms() / 1000, tz=UTC).replace(microsecond=0)
             return json_response(200, self._customer(record, includes, generation))
 
     def _delete(self, customer_id: str) -> httpx.Response:

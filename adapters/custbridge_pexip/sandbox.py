@@ -33,7 +33,7 @@ import itertools
 import json
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -63,7 +63,7 @@ _DEFAULT_TIME_ZONE = "Europe/Brussels"
 
 def _iso(moment: datetime) -> str:
     """``2022-08-17T19:05:21.362Z``: UTC with milliseconds, as in the vendor's examples."""
-    moment = moment.astimezone(timezone.utc)
+    moment = moment.astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
@@ -425,7 +425,7 @@ class PexipEngageSandbox(SandboxApp):
         if "location" in body:
             changes["location"] = None if body["location"] is None else self._location(body["location"], record)
         record.update(changes)
-        record["updatedAt"] = _iso(datetime.now(timezone.utc))
+        record["updatedAt"] = _iso(datetime.now(UTC))
 
     @staticmethod
     def _texts(value: Any, name: str, minimum: int) -> list[dict[str, str]]:

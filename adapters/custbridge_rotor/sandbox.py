@@ -21,7 +21,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
@@ -47,7 +47,7 @@ _UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 def _iso(value: datetime) -> str:
     """Rotor's timestamp format: milliseconds and ``Z`` (``2019-12-27T18:11:19.117Z``)."""
-    value = value.astimezone(timezone.utc)
+    value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -125,7 +125,7 @@ class RotorSandbox(SandboxApp):
         self.scopes = frozenset(scopes)
         self.api_key = api_key or self.API_KEY
         self.default_limit = default_limit
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.quota_used = 0
         """Requests counted against today's quota."""
         self.creates = 0

@@ -13,7 +13,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from types import UnionType as _UnionType
 from typing import Any, Generic, Optional, TypeVar, Union, get_args, get_origin
@@ -69,16 +69,16 @@ def parse_datetime(value: Any) -> datetime:
         if text[-1] in "zZ":
             text = text[:-1] + "+00:00"
         parsed = datetime.fromisoformat(text)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, bool):
         raise TypeError(f"expected a timestamp, got {type(value).__name__}")
     if isinstance(value, (int, float)):
         if not math.isfinite(value):
             raise ValueError("timestamp is not finite")
         try:
-            return datetime.fromtimestamp(value, tz=timezone.utc)
+            return datetime.fromtimestamp(value, tz=UTC)
         except (OverflowError, OSError) as exc:
             raise ValueError(f"timestamp out of range: {value!r}") from exc
     if not isinstance(value, str):
@@ -89,7 +89,7 @@ def parse_datetime(value: Any) -> datetime:
     if text[-1:] in "zZ":
         text = text[:-1] + "+00:00"
     parsed = datetime.fromisoformat(text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_decimal(value: Any) -> Decimal:
@@ -288,7 +288,7 @@ def _arrays_only(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any],
                     out.append(hook(element, item))
                 except Exception as exc:
                     note = IterableValidationNote(f"Structuring {type_} @ index {index}", index, item)
-                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+                    exc.__notes__ = [*getattr(exc, "__notes__", []), note]
                     errors.append(exc)
             if errors:
                 raise IterableValidationError(f"While structuring {type_!r}", errors, type_)

@@ -30,7 +30,7 @@ __all__ = [
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
-class CustomerStatus(str, enum.Enum):
+class CustomerStatus(enum.StrEnum):
     """The lifecycle state of a customer, across vendors."""
 
     ACTIVE = "active"

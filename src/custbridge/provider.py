@@ -234,7 +234,7 @@ class Settings(Mapping[str, Any]):
 # --------------------------------------------------------------------------- capabilities
 
 
-class Support(str, enum.Enum):
+class Support(enum.StrEnum):
     """How a provider supports an operation or filter."""
 
     NATIVE = "native"
@@ -245,7 +245,7 @@ class Support(str, enum.Enum):
     """Not available: asking for it raises :class:`UnsupportedOperationError`."""
 
 
-class FieldAccess(str, enum.Enum):
+class FieldAccess(enum.StrEnum):
     """How a provider supports a canonical field."""
 
     READ = "read"

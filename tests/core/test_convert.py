@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -25,10 +25,10 @@ from custbridge.convert import (
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("2019-12-27T18:11:19.117Z", datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=timezone.utc)),
+        ("2019-12-27T18:11:19.117Z", datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=UTC)),
         ("2026-05-10T00:00:00+02:00", datetime(2026, 5, 10, tzinfo=timezone(timedelta(hours=2)))),
-        ("2026-05-10T00:00:00", datetime(2026, 5, 10, tzinfo=timezone.utc)),
-        ("2026-05-10", datetime(2026, 5, 10, tzinfo=timezone.utc)),
+        ("2026-05-10T00:00:00", datetime(2026, 5, 10, tzinfo=UTC)),
+        ("2026-05-10", datetime(2026, 5, 10, tzinfo=UTC)),
     ],
 )
 def test_parse_datetime_is_always_aware(text: str, expected: datetime) -> None:
@@ -114,7 +114,7 @@ def test_record_mapper_maps() -> None:
             "created_at": "2026-01-01T00:00:00Z",
         }
     )
-    assert c.id == "1" and c.tags == ("x",) and c.created_at == datetime(2026, 1, 1, tzinfo=timezone.utc)
+    assert c.id == "1" and c.tags == ("x",) and c.created_at == datetime(2026, 1, 1, tzinfo=UTC)
     assert c.raw["unknown"] == 1
 
 

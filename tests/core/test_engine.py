@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -138,7 +138,7 @@ def test_read_only_field_in_write_is_refused_before_sending(connect: Any) -> Non
 def test_retry_after_seconds_and_http_date(connect: Any) -> None:
     handler = Counter(json(429, {"error": "slow down"}, **{"Retry-After": "0"}), json(200, record(1)))
     assert connect(handler).get("1").id == "1"
-    when = format_datetime(datetime.now(timezone.utc) - timedelta(seconds=5), usegmt=True)
+    when = format_datetime(datetime.now(UTC) - timedelta(seconds=5), usegmt=True)
     handler = Counter(json(429, {"error": "slow down"}, **{"Retry-After": when}), json(200, record(1)))
     assert connect(handler).get("1").id == "1"
     assert len(handler.requests) == 2
@@ -379,7 +379,7 @@ def test_emulated_filters_apply_client_side(connect: Any) -> None:
     ]
     handler = pages_handler({None: {"items": items, "next": None}})
     client = connect(handler)
-    after = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    after = datetime(2026, 1, 1, tzinfo=UTC)
     assert [c.id for c in client.list(status="active", tags=["vip"], created_after=after)] == ["1"]
     # Emulated filters are not sent; native and vendor filters are.
     assert [c.id for c in client.list(search="p", region="eu")] == ["1", "2", "3"]
@@ -390,7 +390,7 @@ def test_emulated_filters_apply_client_side(connect: Any) -> None:
 def test_unsupported_and_invalid_filters(connect: Any) -> None:
     client = connect(Counter(json(200, {"items": [], "next": None})))
     with pytest.raises(UnsupportedOperationError, match="created_before") as info:
-        client.list(created_before=datetime(2026, 1, 1, tzinfo=timezone.utc))
+        client.list(created_before=datetime(2026, 1, 1, tzinfo=UTC))
     assert "search" in (info.value.hint or "")
     with pytest.raises(UnsupportedOperationError, match="colour"):
         client.list(colour="red")

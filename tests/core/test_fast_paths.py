@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import weakref
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -89,7 +89,7 @@ def test_generated_hooks_read_renamed_keys_and_build_real_instances() -> None:
     )
     assert type(wire) is _Wire and type(wire.leaf) is _Leaf
     assert wire == _Wire(
-        id="1", name="A", count=2, ratio=1.0, flag=True, when=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        id="1", name="A", count=2, ratio=1.0, flag=True, when=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC),
         amount=Decimal("1.50"), tags=("a",), leaves=(_Leaf(code="c", label="t"),), leaf=_Leaf(code="d"), anything=[1],
         groups=[_Leaf(code="g")],
     )

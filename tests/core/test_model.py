@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pickle
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import attrs
@@ -51,7 +51,7 @@ def test_key_raw_eq_and_repr() -> None:
 def test_naive_datetimes_are_rejected() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         Customer(provider="p", id="1", created_at=datetime(2026, 1, 1))
-    Customer(provider="p", id="1", created_at=datetime(2026, 1, 1, tzinfo=timezone.utc))
+    Customer(provider="p", id="1", created_at=datetime(2026, 1, 1, tzinfo=UTC))
 
 
 def test_address_in_language_falls_back_per_field() -> None:

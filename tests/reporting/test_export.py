@@ -7,7 +7,7 @@ import io
 import json
 import tracemalloc
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -54,7 +54,7 @@ def rich_customer(i: int = 1) -> Customer:
         notes="line one\nline two",
         credit_limit=Money(amount=Decimal("1234.50"), currency="EUR", display="€ 1.234,50"),
         created_at=datetime(2024, 2, 29, 12, 30, 15, 123456, tzinfo=CET),
-        updated_at=datetime(2025, 1, 1, tzinfo=timezone.utc),
+        updated_at=datetime(2025, 1, 1, tzinfo=UTC),
         extras={"segment": "retail", "score": 7, "flags": ["a", "b"]},
         not_loaded=frozenset({"deleted_at"}),
         raw={"vendor": "payload"},

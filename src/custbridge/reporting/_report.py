@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -40,7 +40,7 @@ class Report:
     """How fetching went per provider (empty when built from a plain iterable)."""
     mapping_errors: tuple[MappingError, ...] = ()
     """Records that failed to map."""
-    generated_at: datetime = attrs.field(factory=lambda: datetime.now(timezone.utc))
+    generated_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
     """When the report was made."""
     source: str = ""
     """Where the data came from, e.g. ``"sandbox (seed 0, 100 per provider)"``."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
@@ -336,7 +336,7 @@ _TAGS = ["vip", "residential", "commercial", "wholesale", "newsletter", "priorit
 _DOMAINS = ["example.com", "example.org", "mail.example.net"]
 
 _WEIGHTED_PLACES = [p for p in _PLACES for _ in range(p[-1])]
-_EPOCH = datetime(2023, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(2023, 1, 1, tzinfo=UTC)
 
 
 def _ascii(text: str) -> str:

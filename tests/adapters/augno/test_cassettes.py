@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -73,7 +73,7 @@ def _check_spec_customer(c: custbridge.Customer) -> None:
     assert c.status is CustomerStatus.ACTIVE and c.email == "orders@acme.com"
     assert c.credit_limit == Money(amount=Decimal("1234.56"), currency="USD", display="$1,234.56")
     assert c.billing_address is not None and c.billing_address.line1 == "4200 Industrial Pkwy"
-    assert c.created_at == datetime(2026, 5, 10, tzinfo=timezone.utc)
+    assert c.created_at == datetime(2026, 5, 10, tzinfo=UTC)
     assert c.extras["default_payment_term_name"] == "Net 30"
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,7 +29,7 @@ from custbridge_augno._wire import Unit
 
 from ._support import SPEC_ID, load, make_provider, spec, spec_customer_examples, spec_example
 
-MAY_10 = datetime(2026, 5, 10, tzinfo=timezone.utc)
+MAY_10 = datetime(2026, 5, 10, tzinfo=UTC)
 ALL_FIELDS_NOT_LOADED = {"email", "phone", "website", "billing_address", "address", "shipping_address", "credit_limit"}
 HQ = Address(name="Headquarters", line1="4200 Industrial Pkwy", city="Columbus", region="OH",
              postal_code="43204", country="US")
@@ -55,7 +55,7 @@ def test_every_spec_customer_example_maps(where: str) -> None:
     assert isinstance(c.credit_limit.amount, Decimal)
     assert c.billing_address == c.address == c.shipping_address == HQ
     assert c.created_at == MAY_10
-    assert c.updated_at == datetime(2026, 5, 10, 0, 23, tzinfo=timezone.utc)
+    assert c.updated_at == datetime(2026, 5, 10, 0, 23, tzinfo=UTC)
     assert c.deleted_at is None
     assert c.not_loaded == frozenset()
     assert dict(c.extras) == {

@@ -13,7 +13,7 @@ Long run: ``CUSTBRIDGE_FUZZ=long pytest tests/adapters/augno/test_fuzz.py``.
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -33,7 +33,7 @@ MAX_DEPTH = 2
 """How deep expandable sub-objects nest (a parent account's own parent is null)."""
 
 _moment = st.datetimes(
-    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc)
+    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 ).map(lambda m: m.isoformat().replace("+00:00", "Z"))
 _decimal = st.decimals(allow_nan=False, allow_infinity=False, places=2, min_value=-(10**9), max_value=10**9).map(str)
 _ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789_", min_size=1, max_size=30)

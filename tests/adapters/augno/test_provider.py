@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -141,8 +141,8 @@ def test_comma_style() -> None:
 def test_list_request_maps_the_canonical_filters() -> None:
     query = ListQuery(
         search="acme", status=(CustomerStatus.ON_HOLD,), page_size=250,
-        created_after=datetime(2026, 1, 1, tzinfo=timezone.utc),
-        created_before=datetime(2026, 2, 1, tzinfo=timezone.utc),
+        created_after=datetime(2026, 1, 1, tzinfo=UTC),
+        created_before=datetime(2026, 2, 1, tzinfo=UTC),
     )
     params = _params(make_provider(include=[]).list_request(query, None))
     assert params == [
@@ -154,7 +154,7 @@ def test_list_request_maps_the_canonical_filters() -> None:
 
 def test_list_request_april_names() -> None:
     provider = make_provider(api_version="1.0.forge-preview.1", include=[])
-    query = ListQuery(page_size=10, created_after=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    query = ListQuery(page_size=10, created_after=datetime(2026, 1, 1, tzinfo=UTC),
                       vendor_filters={"parent_account_status": "parent"})
     assert _params(provider.list_request(query, None)) == [
         ("limit", "10"), ("start_date", "2026-01-01T00:00:00Z"), ("is_parent_account", "true")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -42,7 +42,7 @@ def test_documented_customer_replays() -> None:
     assert customer.display_name == "Acme Corp"
     assert customer.email == "john.doe@pexip.com"
     assert customer.status is CustomerStatus.DELETED
-    assert customer.deleted_at == datetime(2022, 8, 17, 19, 5, 21, 362000, tzinfo=timezone.utc)
+    assert customer.deleted_at == datetime(2022, 8, 17, 19, 5, 21, 362000, tzinfo=UTC)
     assert customer.address is not None and customer.address.country == "BE"
     assert customer.address.language == "en"
     assert (customer.address.latitude, customer.address.longitude) == (51.0479466, 3.6912248)

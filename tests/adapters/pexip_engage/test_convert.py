@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -20,7 +20,7 @@ from custbridge import (
 
 from .conftest import load, make_provider, response
 
-DOC_TIME = datetime(2022, 8, 17, 19, 5, 21, 362000, tzinfo=timezone.utc)
+DOC_TIME = datetime(2022, 8, 17, 19, 5, 21, 362000, tzinfo=UTC)
 
 
 # --------------------------------------------------------------------------- the documented example

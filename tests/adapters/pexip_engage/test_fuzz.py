@@ -12,7 +12,7 @@ Long run: ``CUSTBRIDGE_FUZZ=long pytest tests/adapters/pexip_engage/test_fuzz.py
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given
@@ -31,7 +31,7 @@ _text1 = st.text(min_size=1, max_size=30)
 _maybe = st.none() | _text1
 _lang = st.sampled_from(LANGUAGES)
 _moment = st.datetimes(
-    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc)
+    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 ).map(lambda m: m.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
 _localized = st.fixed_dictionaries({"language": _lang, "value": st.text(max_size=30)})
 _translation = st.fixed_dictionaries({"language": _lang, "value": _text1})

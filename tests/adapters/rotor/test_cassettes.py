@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ def test_get_customer_typescript_flavour(client: custbridge.Client, replaying: b
         assert customer.display_name == "company_name"
         assert customer.email == "dev@stainless.com"
         assert customer.status is CustomerStatus.ACTIVE
-        assert customer.created_at == datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=timezone.utc)
+        assert customer.created_at == datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=UTC)
         assert customer.address == Address(line1="street1", line2="street2", city="city",
                                            region="state", postal_code="zip", country="country")
         assert customer.extras == {"source": "source", "has_payment_method": True}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,7 +16,7 @@ from ._support import make_provider, response
 from .conftest import load
 
 DOC_ID = "182bd5e5-6e1a-4fe4-a799-aa6d9a6ab26e"
-DOC_CREATED = datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=timezone.utc)
+DOC_CREATED = datetime(2019, 12, 27, 18, 11, 19, 117000, tzinfo=UTC)
 DOC_ADDRESS = Address(
     line1="street1", line2="street2", city="city", region="state", postal_code="zip", country="country"
 )

@@ -11,7 +11,7 @@ Long run: ``CUSTBRIDGE_FUZZ=long pytest tests/adapters/rotor/test_fuzz.py``.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given
@@ -29,7 +29,7 @@ MAPPER = PROVIDER._read
 _text = st.text(max_size=30)
 _ids = st.one_of(st.uuids().map(str), st.text(min_size=1, max_size=40).filter(str.strip))
 _moments = st.datetimes(
-    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(timezone.utc)
+    min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
 ).map(lambda m: m.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
 _numbers = st.one_of(st.integers(-1000, 1000), st.floats(allow_nan=False, allow_infinity=False))
 _address = st.fixed_dictionaries(

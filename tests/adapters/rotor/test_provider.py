@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -179,8 +179,8 @@ def test_the_default_page_is_the_largest_rotor_allows() -> None:
         ({"status": ["active", "deleted"]}, UnsupportedOperationError, "deleted"),
         ({"tags": ["a,b"]}, UnsupportedOperationError, "comma"),
         ({"archived": "maybe"}, ConfigurationError, "archived"),
-        ({"created_after": datetime(2024, 1, 1, tzinfo=timezone.utc)}, UnsupportedOperationError, "created_after"),
-        ({"created_before": datetime(2024, 1, 1, tzinfo=timezone.utc)}, UnsupportedOperationError, "created_before"),
+        ({"created_after": datetime(2024, 1, 1, tzinfo=UTC)}, UnsupportedOperationError, "created_after"),
+        ({"created_before": datetime(2024, 1, 1, tzinfo=UTC)}, UnsupportedOperationError, "created_before"),
         ({"updated_since": "2024"}, UnsupportedOperationError, "updated_since"),
     ],
 )
@@ -196,7 +196,7 @@ def test_filters_rotor_cannot_express_are_refused_before_any_request(
 
 def test_unsupported_filter_errors_name_what_is_supported() -> None:
     with _static((200, {}))[0] as client, pytest.raises(UnsupportedOperationError) as info:
-        list(client.list(created_after=datetime(2024, 1, 1, tzinfo=timezone.utc)))
+        list(client.list(created_after=datetime(2024, 1, 1, tzinfo=UTC)))
     assert "search" in str(info.value) and "archived" in str(info.value)
 
 
