@@ -11,7 +11,8 @@
 
 from __future__ import annotations
 
+from ._connect import connect, connect_async
 from ._errors import ApiVersionError
 from .provider import DEFAULT_API_VERSION, AugnoProvider, OpenMRPProvider
 
-__all__ = ["DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider"]
+__all__ = ["DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider", "connect", "connect_async"]

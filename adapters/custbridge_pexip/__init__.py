@@ -6,6 +6,7 @@ simulator lives in :mod:`custbridge_pexip.sandbox`; the README has the field map
 
 from __future__ import annotations
 
+from ._connect import connect, connect_async
 from .provider import PexipEngageProvider
 
-__all__ = ["PexipEngageProvider"]
+__all__ = ["PexipEngageProvider", "connect", "connect_async"]

@@ -6,6 +6,7 @@ are in this package's README.
 
 from __future__ import annotations
 
+from ._connect import connect, connect_async
 from .provider import RotorProvider
 
-__all__ = ["RotorProvider"]
+__all__ = ["RotorProvider", "connect", "connect_async"]

@@ -11,7 +11,9 @@
 
 from __future__ import annotations
 
-from ._engine import AsyncClient, AsyncCustomerList, Client, CustomerList
+from ._dicts import customer_json_schema
+from ._engine import AsyncClient, AsyncCustomerList, AsyncPageList, Client, CustomerList, OnInvalid, PageList
+from ._raw import AsyncRawPageList, AsyncRawResponseClient, RawPageList, RawResponse, RawResponseClient
 from .errors import (
     AuthenticationError,
     BadRequestError,
@@ -37,6 +39,7 @@ from .model import (
     CustomerInput,
     CustomerStatus,
     Money,
+    NotSet,
 )
 from .provider import (
     Capabilities,
@@ -63,6 +66,9 @@ __all__ = [
     "AddressText",
     "AsyncClient",
     "AsyncCustomerList",
+    "AsyncPageList",
+    "AsyncRawPageList",
+    "AsyncRawResponseClient",
     "AuthenticationError",
     "BadRequestError",
     "Capabilities",
@@ -81,7 +87,10 @@ __all__ = [
     "MappingError",
     "Money",
     "NotFoundError",
+    "NotSet",
+    "OnInvalid",
     "Page",
+    "PageList",
     "PaginationError",
     "PermissionDeniedError",
     "Provider",
@@ -89,6 +98,9 @@ __all__ = [
     "RateLimit",
     "RateLimitError",
     "RawPage",
+    "RawPageList",
+    "RawResponse",
+    "RawResponseClient",
     "RequestTimeoutError",
     "Secret",
     "ServerError",
@@ -100,6 +112,7 @@ __all__ = [
     "__version__",
     "connect",
     "connect_async",
+    "customer_json_schema",
     "providers",
     "register_provider",
     "unregister_provider",

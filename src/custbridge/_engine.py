@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextvars
+import copy
 import email.utils
 import ipaddress
 import json
@@ -20,7 +22,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Generator, Hashable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, Union
 from urllib.parse import quote
 
 import attrs
@@ -36,8 +38,9 @@ from .errors import (
     TransportError,
     UnsupportedOperationError,
 )
-from .model import Customer, CustomerInput, CustomerStatus
+from .model import NOT_SET, Customer, CustomerInput, CustomerStatus, NotSet
 from .provider import (
+    Capabilities,
     FieldAccess,
     HttpRequest,
     HttpResponse,
@@ -48,6 +51,9 @@ from .provider import (
     Support,
     default_error,
 )
+
+if TYPE_CHECKING:
+    from ._raw import AsyncRawResponseClient, RawResponseClient
 
 try:  # optional fast JSON decoder
     import orjson as _orjson
@@ -82,7 +88,10 @@ class EngineOptions:
     on_invalid: OnInvalid = "raise"
 
     @classmethod
-    def from_settings(cls, provider: str, settings: Mapping[str, Any]) -> tuple[EngineOptions, dict[str, Any]]:
+    def from_settings(
+        cls, provider: str, settings: Mapping[str, Any], base: EngineOptions | None = None
+    ) -> tuple[EngineOptions, dict[str, Any]]:
+        """Split engine settings off ``settings``; those not given keep ``base``'s values."""
         rest = dict(settings)
         kwargs: dict[str, Any] = {}
         try:
@@ -101,7 +110,7 @@ class EngineOptions:
                 kwargs["on_invalid"] = _check_on_invalid(rest.pop("on_invalid"))
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(str(exc), provider=provider, operation="connect") from None
-        return cls(**kwargs), rest
+        return (attrs.evolve(base, **kwargs) if base is not None else cls(**kwargs)), rest
 
 
 def _check_on_invalid(value: Any) -> OnInvalid:
@@ -111,6 +120,12 @@ def _check_on_invalid(value: Any) -> OnInvalid:
 
 
 # --------------------------------------------------------------------------- helpers
+
+_RESPONSES: contextvars.ContextVar[list[HttpResponse] | None] = contextvars.ContextVar(
+    "custbridge_raw_responses", default=None
+)
+"""Where ``with_raw_response`` collects the successful responses of the call it wraps (per
+thread / asyncio task, so concurrent calls on one client never see each other's)."""
 
 
 class _Redactor:
@@ -524,6 +539,9 @@ class _Core:
             )
             if 200 <= response.status_code < 300:
                 if decoded:
+                    sink = _RESPONSES.get()
+                    if sink is not None:  # client.with_raw_response is capturing this call
+                        sink.append(wrapped)
                     return wrapped
                 error = TransportError(
                     f"the response body is not valid JSON (truncated or garbled): {wrapped.snippet(80)!r}",
@@ -830,6 +848,19 @@ class _Core:
         return f"<custbridge.{kind} provider={self.name!r} base_url={str(self.base)!r}{' ' + extra if extra else ''}>"
 
 
+def _derive(core: _Core, given: Mapping[str, Any]) -> _Core:
+    """A copy of ``core`` (same provider, auth, limiter) with the engine options in ``given``."""
+    settings = {
+        k: v
+        for k, v in given.items()
+        if k not in ("self", "clone") and v is not NOT_SET and (v is not None or k == "timeout")
+    }
+    options, _ = EngineOptions.from_settings(core.name, settings, base=core.options)
+    derived = copy.copy(core)
+    derived.options = options
+    return derived
+
+
 def _guarded(core: _Core, operation: str, exc: BaseException) -> BaseException:
     """Map anything a flow raised to a custbridge error, secrets removed."""
     if isinstance(exc, CustbridgeError):
@@ -914,12 +945,40 @@ class Client:
         return self._core.name
 
     @property
-    def capabilities(self) -> Any:
+    def capabilities(self) -> Capabilities:
         """Operations, filters and per-field support of this provider."""
         return self._core.provider.capabilities
 
     def __repr__(self) -> str:
         return self._core.repr("Client")
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotSet | None = NOT_SET,
+        max_retries: int | None = None,
+        max_retry_wait: float | None = None,
+        backoff: float | None = None,
+        backoff_max: float | None = None,
+        on_invalid: OnInvalid | None = None,
+    ) -> Client:
+        """A client with other engine settings, sharing this one's connection, rate limits and
+        concurrency cap (``timeout=None`` means no timeout). Close the original, not the copy::
+
+            client.with_options(timeout=5, max_retries=0).get("cus_123")
+        """
+        clone = copy.copy(self)
+        clone._core = _derive(self._core, locals())
+        clone._owned = []  # the connection stays the original client's to close
+        return clone
+
+    @property
+    def with_raw_response(self) -> RawResponseClient:
+        """The same operations, returning :class:`RawResponse` (status, headers, request id,
+        ``parse()``) instead of the parsed value."""
+        from ._raw import RawResponseClient
+
+        return RawResponseClient(self)
 
     def _run(self, flow: _Flow[_R], operation: str) -> _R:
         try:
@@ -1112,11 +1171,35 @@ class AsyncClient:
         return self._core.name
 
     @property
-    def capabilities(self) -> Any:
+    def capabilities(self) -> Capabilities:
+        """Operations, filters and per-field support of this provider."""
         return self._core.provider.capabilities
 
     def __repr__(self) -> str:
         return self._core.repr("AsyncClient")
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotSet | None = NOT_SET,
+        max_retries: int | None = None,
+        max_retry_wait: float | None = None,
+        backoff: float | None = None,
+        backoff_max: float | None = None,
+        on_invalid: OnInvalid | None = None,
+    ) -> AsyncClient:
+        """As :meth:`Client.with_options`: same connection, rate limits and concurrency cap."""
+        clone = copy.copy(self)
+        clone._core = _derive(self._core, locals())
+        clone._owned = []
+        return clone
+
+    @property
+    def with_raw_response(self) -> AsyncRawResponseClient:
+        """As :attr:`Client.with_raw_response` (awaitable operations)."""
+        from ._raw import AsyncRawResponseClient
+
+        return AsyncRawResponseClient(self)
 
     async def _send(self, request: httpx.Request) -> httpx.Response | Exception:
         try:

@@ -214,8 +214,9 @@ class Customer:
     """When the vendor last changed the record (timezone-aware)."""
     deleted_at: datetime | None = None
     """When the vendor (soft-)deleted the record (timezone-aware)."""
-    extras: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_mapping)
-    """Vendor-only fields, each key documented in the adapter's README."""
+    extras: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_mapping, hash=False)
+    """Vendor-only fields, each key documented in the adapter's README (compared by ``==``;
+    left out of the hash, as its values may be lists)."""
     not_loaded: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
     """Canonical fields this record did not load (e.g. a vendor expansion was not requested).
 
@@ -248,6 +249,24 @@ class Customer:
     def key(self) -> str:
         """``"<provider>:<id>"``, unique across providers."""
         return f"{self.provider}:{self.id}"
+
+    def to_dict(self, *, include_raw: bool = False) -> dict[str, Any]:
+        """This customer as JSON-ready data (``json.dumps`` takes it as is).
+
+        Nested objects for addresses and money, ISO 8601 text for datetimes, exact decimal
+        text for amounts, plus the derived ``key``; ``raw`` only with ``include_raw=True``.
+        ``custbridge schema`` prints the JSON Schema of this shape.
+        """
+        from ._dicts import customer_to_dict
+
+        return customer_to_dict(self, include_raw=include_raw)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Customer:
+        """Rebuild a customer from :meth:`to_dict` output; the result is equal to the original."""
+        from ._dicts import customer_from_dict
+
+        return customer_from_dict(data)
 
 
 _set_display_name = Customer.__dict__["display_name"].__set__

@@ -12,6 +12,7 @@ and register the class under the entry-point group ``custbridge.providers``.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import os
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -336,8 +337,23 @@ class Capabilities:
         return canonical + list(self.vendor_filters)
 
     def field(self, name: str) -> FieldAccess:
-        """Return how the canonical field ``name`` is supported."""
-        return self.fields.get(name, FieldAccess.UNSUPPORTED)
+        """Return how the canonical field ``name`` is supported.
+
+        Raises:
+            ConfigurationError: ``name`` is not a canonical field (a typo such as ``"colour"``);
+                the hint lists the valid names.
+        """
+        access = self.fields.get(name)
+        if access is not None:
+            return access
+        if name in CANONICAL_FIELDS:
+            return FieldAccess.UNSUPPORTED
+        close = difflib.get_close_matches(str(name), CANONICAL_FIELDS, n=1)
+        raise ConfigurationError(
+            f"unknown canonical field {name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
+            operation="capabilities",
+            hint="valid fields: " + ", ".join(CANONICAL_FIELDS),
+        )
 
 
 @attrs.frozen

@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 
-from ._engine import AsyncClient, Client, EngineOptions
+from ._engine import AsyncClient, Client, EngineOptions, OnInvalid
 from .errors import ConfigurationError
+from .model import NOT_SET, NotSet
 from .provider import Provider, Settings
 
 __all__ = [
@@ -111,19 +112,69 @@ def _build(name: str, settings: dict[str, Any]) -> tuple[Provider, EngineOptions
     return provider, options
 
 
-def connect(name: str, *, http_client: httpx.Client | None = None, **settings: Any) -> Client:
+def _engine_settings(given: dict[str, Any]) -> dict[str, Any]:
+    """The engine keywords a caller actually passed (``timeout=None`` means no timeout)."""
+    return {k: v for k, v in given.items() if v is not NOT_SET and (v is not None or k == "timeout")}
+
+
+def connect(
+    name: str,
+    *,
+    http_client: httpx.Client | None = None,
+    timeout: float | NotSet | None = NOT_SET,
+    max_retries: int | None = None,
+    max_retry_wait: float | None = None,
+    backoff: float | None = None,
+    backoff_max: float | None = None,
+    on_invalid: OnInvalid | None = None,
+    **settings: Any,
+) -> Client:
     """Connect to provider ``name``.
 
-    Settings are the provider's keywords (see its README; each falls back to an environment
-    variable) plus the engine's: ``max_retries`` (2), ``timeout`` (30 s), ``max_retry_wait``
-    (60 s), ``backoff`` (0.5 s), ``on_invalid`` (``"raise"``, ``"skip"`` or ``"collect"``).
+    ``settings`` are the provider's keywords (see its README; each falls back to an environment
+    variable). For typed, autocompleted settings use the adapter's own ``connect`` (e.g.
+    ``custbridge_rotor.connect(api_key=...)``). The engine's settings: ``timeout`` (30 s per
+    request; ``None``: none), ``max_retries`` (2), ``max_retry_wait`` (60 s: a longer
+    ``Retry-After`` raises at once), ``backoff`` (0.5 s, doubling per retry up to
+    ``backoff_max``, 8 s), ``on_invalid`` (``"raise"``, ``"skip"`` or ``"collect"``).
     A caller's ``http_client`` is used as is and never closed by custbridge.
     """
-    provider, options = _build(name, settings)
+    engine = _engine_settings(
+        {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "max_retry_wait": max_retry_wait,
+            "backoff": backoff,
+            "backoff_max": backoff_max,
+            "on_invalid": on_invalid,
+        }
+    )
+    provider, options = _build(name, {**settings, **engine})
     return Client(provider, options, http_client=http_client)
 
 
-def connect_async(name: str, *, http_client: httpx.AsyncClient | None = None, **settings: Any) -> AsyncClient:
+def connect_async(
+    name: str,
+    *,
+    http_client: httpx.AsyncClient | None = None,
+    timeout: float | NotSet | None = NOT_SET,
+    max_retries: int | None = None,
+    max_retry_wait: float | None = None,
+    backoff: float | None = None,
+    backoff_max: float | None = None,
+    on_invalid: OnInvalid | None = None,
+    **settings: Any,
+) -> AsyncClient:
     """Connect an asyncio client to provider ``name`` (same settings as :func:`connect`)."""
-    provider, options = _build(name, settings)
+    engine = _engine_settings(
+        {
+            "timeout": timeout,
+            "max_retries": max_retries,
+            "max_retry_wait": max_retry_wait,
+            "backoff": backoff,
+            "backoff_max": backoff_max,
+            "on_invalid": on_invalid,
+        }
+    )
+    provider, options = _build(name, {**settings, **engine})
     return AsyncClient(provider, options, http_client=http_client)

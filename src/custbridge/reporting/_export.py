@@ -17,8 +17,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from .._dicts import (  # the converter lives in the core: Customer.to_dict / from_dict
+    _ADDRESS_FIELDS,
+    _ADDRESS_KEYS,
+    _SCALARS,
+    _TIME_FIELDS,
+    customer_from_dict,
+    customer_to_dict,
+)
 from ..errors import ConfigurationError
-from ..model import Address, AddressText, Customer, CustomerStatus, Money
+from ..model import Customer
 
 __all__ = [
     "CSV_COLUMNS",
@@ -37,15 +45,6 @@ __all__ = [
 Format = Literal["jsonl", "csv", "parquet"]
 FORMATS: tuple[str, ...] = ("jsonl", "csv", "parquet")
 """Export formats."""
-
-_ADDRESS_KEYS = ("line1", "line2", "city", "region", "postal_code", "country", "formatted",
-                 "latitude", "longitude", "name", "language")
-_TEXT_KEYS = ("line1", "line2", "city", "region")
-_ADDRESS_FIELDS = ("address", "billing_address", "shipping_address")
-_TIME_FIELDS = ("created_at", "updated_at", "deleted_at")
-_SCALARS = ("provider", "id", "number", "external_id", "display_name", "first_name", "last_name",
-            "company_name", "email", "phone", "website", "status", "vendor_status", "language",
-            "time_zone", "notes")
 
 # column -> kind: str | float | time | json
 _COLUMN_KINDS: dict[str, str] = {"key": "str", **dict.fromkeys(_SCALARS, "str")}
@@ -78,75 +77,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     return str(value)
-
-
-def _address_dict(address: Address | None) -> dict[str, Any] | None:
-    if address is None:
-        return None
-    out: dict[str, Any] = {k: getattr(address, k) for k in _ADDRESS_KEYS}
-    out["translations"] = {
-        lang: {k: getattr(text, k) for k in _TEXT_KEYS} for lang, text in address.translations.items()
-    }
-    return out
-
-
-def customer_to_dict(customer: Customer, *, include_raw: bool = False) -> dict[str, Any]:
-    """The customer as JSON-ready data (nested; decimals and datetimes as strings)."""
-    out: dict[str, Any] = {"key": customer.key}
-    for name in _SCALARS:
-        value = getattr(customer, name)
-        out[name] = value.value if isinstance(value, CustomerStatus) else value
-    for name in _ADDRESS_FIELDS:
-        out[name] = _address_dict(getattr(customer, name))
-    out["tags"] = list(customer.tags)
-    limit = customer.credit_limit
-    out["credit_limit"] = None if limit is None else {
-        "amount": str(limit.amount), "currency": limit.currency, "display": limit.display,
-    }
-    for name in _TIME_FIELDS:
-        value = getattr(customer, name)
-        out[name] = value.isoformat() if value is not None else None
-    out["not_loaded"] = sorted(customer.not_loaded)
-    out["extras"] = dict(customer.extras)
-    if include_raw:
-        out["raw"] = dict(customer.raw)
-    return out
-
-
-def _address_from(data: Mapping[str, Any] | None) -> Address | None:
-    if data is None:
-        return None
-    translations = {
-        lang: AddressText(**{k: text.get(k) for k in _TEXT_KEYS})
-        for lang, text in (data.get("translations") or {}).items()
-    }
-    values = {k: data.get(k) for k in _ADDRESS_KEYS}
-    for k in ("latitude", "longitude"):
-        number = values[k]
-        if number is not None:
-            values[k] = float(number)
-    return Address(**values, translations=translations)
-
-
-def customer_from_dict(data: Mapping[str, Any]) -> Customer:
-    """Rebuild a customer from :func:`customer_to_dict` output (``raw`` included if present)."""
-    values: dict[str, Any] = {name: data.get(name) for name in _SCALARS}
-    values["status"] = CustomerStatus(values["status"] or "unknown")
-    values["display_name"] = values["display_name"] or ""
-    for name in _ADDRESS_FIELDS:
-        values[name] = _address_from(data.get(name))
-    values["tags"] = tuple(data.get("tags") or ())
-    limit = data.get("credit_limit")
-    values["credit_limit"] = None if limit is None else Money(
-        amount=Decimal(limit["amount"]), currency=limit.get("currency"), display=limit.get("display"),
-    )
-    for name in _TIME_FIELDS:
-        value = data.get(name)
-        values[name] = datetime.fromisoformat(value) if value else None
-    values["not_loaded"] = frozenset(data.get("not_loaded") or ())
-    values["extras"] = data.get("extras") or {}
-    values["raw"] = data.get("raw") or {}
-    return Customer(**values)
 
 
 # --------------------------------------------------------------------------- flat (CSV, Parquet)

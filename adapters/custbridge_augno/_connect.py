@@ -1,0 +1,117 @@
+"""Typed ``connect`` for Augno / OpenMRP: every setting a keyword, so IDEs complete them and
+mypy catches typos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Literal
+
+import httpx
+
+import custbridge
+from custbridge import AsyncClient, Client
+from custbridge.model import NOT_SET, NotSet
+
+__all__ = ["connect", "connect_async"]
+
+
+def connect(
+    *,
+    brand: Literal["augno", "openmrp"] = "augno",
+    api_key: str | None = None,
+    base_url: str | None = None,
+    api_version: str | None = None,
+    account_id: str | None = None,
+    include: str | Iterable[str] | None = None,
+    include_style: Literal["brackets", "comma"] | None = None,
+    customer_type_group_id: str | None = None,
+    default_carrier_id: str | None = None,
+    default_payment_term_id: str | None = None,
+    default_shipping_term_id: str | None = None,
+    credit_limit_unit_id: str | None = None,
+    http_client: httpx.Client | None = None,
+    timeout: float | NotSet | None = NOT_SET,
+    max_retries: int | None = None,
+    max_retry_wait: float | None = None,
+    backoff: float | None = None,
+    backoff_max: float | None = None,
+    on_invalid: custbridge.OnInvalid | None = None,
+) -> Client:
+    """Connect to Augno (``brand="openmrp"``: the post-rename host, headers and ``OPENMRP_*``
+    variables); same as ``custbridge.connect("augno", ...)``.
+
+    Args:
+        api_key: the API key (default ``AUGNO_API_KEY`` / ``OPENMRP_API_KEY``).
+        base_url, api_version, account_id, include, include_style: see the adapter's README.
+        customer_type_group_id, default_carrier_id, default_payment_term_id,
+        default_shipping_term_id, credit_limit_unit_id: reference ids used by ``create``.
+        http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid:
+            the engine's settings, as in :func:`custbridge.connect`.
+    """
+    return custbridge.connect(
+        brand,
+        http_client=http_client,
+        timeout=timeout,
+        max_retries=max_retries,
+        max_retry_wait=max_retry_wait,
+        backoff=backoff,
+        backoff_max=backoff_max,
+        on_invalid=on_invalid,
+        api_key=api_key,
+        base_url=base_url,
+        api_version=api_version,
+        account_id=account_id,
+        include=include,
+        include_style=include_style,
+        customer_type_group_id=customer_type_group_id,
+        default_carrier_id=default_carrier_id,
+        default_payment_term_id=default_payment_term_id,
+        default_shipping_term_id=default_shipping_term_id,
+        credit_limit_unit_id=credit_limit_unit_id,
+    )
+
+
+def connect_async(
+    *,
+    brand: Literal["augno", "openmrp"] = "augno",
+    api_key: str | None = None,
+    base_url: str | None = None,
+    api_version: str | None = None,
+    account_id: str | None = None,
+    include: str | Iterable[str] | None = None,
+    include_style: Literal["brackets", "comma"] | None = None,
+    customer_type_group_id: str | None = None,
+    default_carrier_id: str | None = None,
+    default_payment_term_id: str | None = None,
+    default_shipping_term_id: str | None = None,
+    credit_limit_unit_id: str | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    timeout: float | NotSet | None = NOT_SET,
+    max_retries: int | None = None,
+    max_retry_wait: float | None = None,
+    backoff: float | None = None,
+    backoff_max: float | None = None,
+    on_invalid: custbridge.OnInvalid | None = None,
+) -> AsyncClient:
+    """Connect an asyncio client to Augno / OpenMRP (same keywords as :func:`connect`)."""
+    return custbridge.connect_async(
+        brand,
+        http_client=http_client,
+        timeout=timeout,
+        max_retries=max_retries,
+        max_retry_wait=max_retry_wait,
+        backoff=backoff,
+        backoff_max=backoff_max,
+        on_invalid=on_invalid,
+        api_key=api_key,
+        base_url=base_url,
+        api_version=api_version,
+        account_id=account_id,
+        include=include,
+        include_style=include_style,
+        customer_type_group_id=customer_type_group_id,
+        default_carrier_id=default_carrier_id,
+        default_payment_term_id=default_payment_term_id,
+        default_shipping_term_id=default_shipping_term_id,
+        credit_limit_unit_id=credit_limit_unit_id,
+    )
