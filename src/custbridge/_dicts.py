@@ -14,6 +14,7 @@ import ast
 import enum
 import inspect
 import itertools
+import re
 import textwrap
 import types
 import typing
@@ -140,6 +141,15 @@ def customer_from_dict(data: Mapping[str, Any]) -> Customer:
 _DECIMAL_PATTERN = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
 
 
+_ROLE = re.compile(r":(?:class|meth|func|attr|data|mod):`~?([^`]+)`")
+
+
+def _plain(text: str) -> str:
+    """A docstring as one line of plain text (Sphinx roles and double backquotes dropped)."""
+    text = _ROLE.sub(lambda m: "`" + m.group(1).rsplit(".", 1)[-1] + "`", text)
+    return " ".join(inspect.cleandoc(text).replace("``", "`").split())
+
+
 def _docstrings(cls: type) -> dict[str, str]:
     """Attribute docstrings (the string literal under each field) of an attrs class."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
@@ -153,7 +163,7 @@ def _docstrings(cls: type) -> dict[str, str]:
             and isinstance(after.value, ast.Constant)
             and isinstance(after.value.value, str)
         ):
-            out[node.target.id] = " ".join(inspect.cleandoc(after.value.value).split())
+            out[node.target.id] = _plain(after.value.value)
     return out
 
 
@@ -220,7 +230,7 @@ class _SchemaBuilder:
         out: dict[str, Any] = {"type": "object"}
         doc = inspect.getdoc(cls)
         if doc:
-            out["description"] = doc.splitlines()[0]
+            out["description"] = _plain(doc.split("\n\n")[0])
         out.update(properties=properties, required=list(properties), additionalProperties=False)
         return out
 
@@ -230,7 +240,7 @@ def customer_json_schema() -> dict[str, Any]:
     builder = _SchemaBuilder()
     body = builder.object_schema(Customer, skip=frozenset({"raw"}))
     key_doc = inspect.getdoc(Customer.key) or "provider:id"
-    properties = {"key": {"type": "string", "description": key_doc.splitlines()[0]}, **body["properties"]}
+    properties = {"key": {"type": "string", "description": _plain(key_doc.split("\n\n")[0])}, **body["properties"]}
     properties["raw"] = {
         "type": "object",
         "description": _docstrings(Customer).get("raw", "the vendor record")

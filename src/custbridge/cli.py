@@ -494,6 +494,32 @@ def _positive(value: str) -> int:
     return number
 
 
+# --------------------------------------------------------------------------- schema (i13-sdk)
+
+
+def cmd_schema(args: argparse.Namespace, out: Output) -> int:
+    """Print the JSON Schema of ``Customer.to_dict()`` (the JSON lines of ``list``/``export``)."""
+    from ._dicts import customer_json_schema
+
+    text = json.dumps(customer_json_schema(), indent=2, ensure_ascii=False)
+    if args.output in (None, "-"):
+        out.print(text)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+    out.note(f"wrote the Customer JSON Schema to {args.output}")
+    return EXIT_OK
+
+
+def _add_schema_command(sub: Any) -> None:
+    p = sub.add_parser("schema", help="JSON Schema of a customer as list/get/export write it (to_dict)")
+    p.add_argument("--output", metavar="FILE", help="write the schema here instead of stdout ('-' = stdout)")
+    p.set_defaults(func=cmd_schema)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``custbridge`` command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -556,6 +582,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive, default=10, metavar="N", help="rows per list in the text report")
     p.add_argument("--faults", metavar="RATE[:KINDS]", help="simulator faults, e.g. 0.2:429,500 (with --sandbox)")
     p.set_defaults(func=cmd_report)
+
+    _add_schema_command(sub)
 
     p = sub.add_parser("sandbox", help="the vendor simulators")
     sandbox_sub = p.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
