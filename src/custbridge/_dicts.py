@@ -139,6 +139,7 @@ def customer_from_dict(data: Mapping[str, Any]) -> Customer:
 # --------------------------------------------------------------------------- JSON Schema
 
 _DECIMAL_PATTERN = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+_DATETIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)$"
 
 
 _ROLE = re.compile(r":(?:class|meth|func|attr|data|mod):`~?([^`]+)`")
@@ -193,8 +194,8 @@ class _SchemaBuilder:
             return {"type": "integer"}
         if tp is float:
             return {"type": "number"}
-        if tp is datetime:
-            return {"type": "string", "format": "date-time"}
+        if tp is datetime:  # aware, as datetime.isoformat() writes it
+            return {"type": "string", "format": "date-time", "pattern": _DATETIME_PATTERN}
         if tp is Decimal:
             return {"type": "string", "pattern": _DECIMAL_PATTERN, "description": "an exact decimal number as text"}
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
