@@ -132,8 +132,8 @@ def connect(
     """Connect to provider ``name``.
 
     ``settings`` are the provider's keywords (see its README; each falls back to an environment
-    variable). For typed, autocompleted settings use the adapter's own ``connect`` (e.g.
-    ``custbridge_rotor.connect(api_key=...)``). The engine's settings: ``timeout`` (30 s per
+    variable). For typed, autocompleted settings use the adapter package's own ``connect``
+    (``custbridge_<vendor>.connect(api_key=...)``). The engine's settings: ``timeout`` (30 s per
     request; ``None``: none), ``max_retries`` (2), ``max_retry_wait`` (60 s: a longer
     ``Retry-After`` raises at once), ``backoff`` (0.5 s, doubling per retry up to
     ``backoff_max``, 8 s), ``on_invalid`` (``"raise"``, ``"skip"`` or ``"collect"``).

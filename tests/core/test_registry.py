@@ -104,5 +104,71 @@ def test_public_api_is_pinned() -> None:
     )
 
 
+PUBLIC_API = [
+    "NOT_SET",
+    "Address",
+    "AddressText",
+    "AsyncClient",
+    "AsyncCustomerList",
+    "AsyncPageList",
+    "AsyncRawPageList",
+    "AsyncRawResponseClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Capabilities",
+    "Client",
+    "ConfigurationError",
+    "ConflictError",
+    "CustbridgeError",
+    "Customer",
+    "CustomerInput",
+    "CustomerList",
+    "CustomerStatus",
+    "FieldAccess",
+    "HttpRequest",
+    "HttpResponse",
+    "ListQuery",
+    "MappingError",
+    "Money",
+    "NotFoundError",
+    "NotSet",
+    "OnInvalid",
+    "Page",
+    "PageList",
+    "PaginationError",
+    "PermissionDeniedError",
+    "Provider",
+    "ProviderError",
+    "RateLimit",
+    "RateLimitError",
+    "RawPage",
+    "RawPageList",
+    "RawResponse",
+    "RawResponseClient",
+    "RequestTimeoutError",
+    "Secret",
+    "ServerError",
+    "Setting",
+    "Settings",
+    "Support",
+    "TransportError",
+    "UnsupportedOperationError",
+    "__version__",
+    "connect",
+    "connect_async",
+    "customer_json_schema",
+    "providers",
+    "register_provider",
+    "unregister_provider",
+]
+
+
+def test_public_api_is_pinned() -> None:
+    """Adding or removing a public name is a deliberate change of this list (and the CHANGELOG)."""
+    assert custbridge.__all__ == PUBLIC_API
+    for name in PUBLIC_API:
+        assert hasattr(custbridge, name), name
+
+
 def test_py_typed_is_shipped() -> None:
     assert (SRC / "py.typed").exists()

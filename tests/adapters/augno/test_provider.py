@@ -34,7 +34,9 @@ CUSTOMER = load("docpage-customer-no-includes.json")
 
 
 def test_public_api_is_pinned() -> None:
-    assert custbridge_augno.__all__ == ["DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider"]
+    assert custbridge_augno.__all__ == [
+        "DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider", "connect", "connect_async"
+    ]
     assert issubclass(OpenMRPProvider, AugnoProvider)
 
 

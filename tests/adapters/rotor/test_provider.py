@@ -62,7 +62,7 @@ def _static(*answers: tuple[int, Any]) -> tuple[custbridge.Client, list[httpx.Re
 def test_exports_are_pinned() -> None:
     import custbridge_rotor
 
-    assert custbridge_rotor.__all__ == ["RotorProvider"]
+    assert custbridge_rotor.__all__ == ["RotorProvider", "connect", "connect_async"]
     assert issubclass(custbridge.registry.provider_class("rotor"), RotorProvider)
     assert "rotor" in custbridge.providers()
 
