@@ -163,7 +163,7 @@ PUBLIC_API = [
 ]
 
 
-def test_public_api_is_pinned() -> None:
+def test_public_api_is_exactly_the_pinned_list() -> None:
     """Adding or removing a public name is a deliberate change of this list (and the CHANGELOG)."""
     assert custbridge.__all__ == PUBLIC_API
     for name in PUBLIC_API:
