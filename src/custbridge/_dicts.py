@@ -54,15 +54,6 @@ def _jsonable(value: Any) -> Any:
     return str(value)  # Decimal and anything else: exact text
 
 
-def _frozen(value: Any) -> Any:
-    """JSON arrays back to the tuples adapters put in ``extras``."""
-    if isinstance(value, list):
-        return tuple(_frozen(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _frozen(v) for k, v in value.items()}
-    return value
-
-
 def _address_dict(address: Address | None) -> dict[str, Any] | None:
     if address is None:
         return None
@@ -131,7 +122,7 @@ def customer_from_dict(data: Mapping[str, Any]) -> Customer:
         value = data.get(name)
         values[name] = datetime.fromisoformat(value) if value else None
     values["not_loaded"] = frozenset(data.get("not_loaded") or ())
-    values["extras"] = _frozen(dict(data.get("extras") or {}))
+    values["extras"] = data.get("extras") or {}
     values["raw"] = data.get("raw") or {}
     return Customer(**values)
 

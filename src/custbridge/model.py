@@ -64,6 +64,19 @@ def _clean_text(value: str | None) -> str | None:
     return value or None
 
 
+def _json_normal(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _json_normal(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_normal(v) for v in value]
+    return value
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Equality of vendor data as JSON sees it (tuples and lists alike)."""
+    return bool(a == b) or _json_normal(a) == _json_normal(b)
+
+
 def _to_frozenset(value: Iterable[str] | None) -> frozenset[str]:
     return frozenset(value or ())
 
@@ -214,9 +227,12 @@ class Customer:
     """When the vendor last changed the record (timezone-aware)."""
     deleted_at: datetime | None = None
     """When the vendor (soft-)deleted the record (timezone-aware)."""
-    extras: Mapping[str, Any] = attrs.field(factory=dict, converter=_freeze_mapping, hash=False)
-    """Vendor-only fields, each key documented in the adapter's README (compared by ``==``;
-    left out of the hash, as its values may be lists)."""
+    extras: Mapping[str, Any] = attrs.field(
+        factory=dict, converter=_freeze_mapping, eq=attrs.cmp_using(eq=_same_json), hash=False
+    )
+    """Vendor-only fields, each key documented in the adapter's README. Compared as JSON data
+    (a tuple equals a list with the same items, so a JSON round trip compares equal); left
+    out of the hash, as values may be lists."""
     not_loaded: frozenset[str] = attrs.field(default=frozenset(), converter=_to_frozenset)
     """Canonical fields this record did not load (e.g. a vendor expansion was not requested).
 

@@ -43,7 +43,7 @@ def _full_customer(**overrides: Any) -> Customer:
         "credit_limit": Money(amount=Decimal("1234.50"), currency="EUR", display="€1,234.50"),
         "created_at": datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=UTC),
         "updated_at": datetime(2025, 6, 7, 8, 9, 10, tzinfo=UTC),
-        "extras": {"segment": "smb", "flags": ("a", "b"), "nested": {"x": (1, 2)}},
+        "extras": {"segment": "smb", "flags": ("a", "b"), "nested": {"x": [1, 2]}},
         "not_loaded": frozenset({"shipping_address"}),
         "raw": {"id": "c-1", "anything": [1, {"deep": True}]},
     }
@@ -70,6 +70,9 @@ def test_customers_are_hashable_and_equal_ones_hash_equal() -> None:
     d = _full_customer(extras={"segment": "enterprise"})  # extras is in ==, only out of the hash
     assert d != a and len({a, d}) == 2
     assert {a: 1}[b] == 1
+    # extras compare as JSON data: the tuples an adapter builds equal the lists JSON gives back
+    e = _full_customer(extras={"segment": "smb", "flags": ["a", "b"], "nested": {"x": (1, 2)}})
+    assert e == a and hash(e) == hash(a)
 
 
 def test_sandbox_customers_deduplicate_in_a_set() -> None:
