@@ -855,7 +855,10 @@ def _derive(core: _Core, given: Mapping[str, Any]) -> _Core:
         for k, v in given.items()
         if k not in ("self", "clone") and v is not NOT_SET and (v is not None or k == "timeout")
     }
-    options, _ = EngineOptions.from_settings(core.name, settings, base=core.options)
+    try:
+        options, _ = EngineOptions.from_settings(core.name, settings, base=core.options)
+    except ConfigurationError as exc:
+        raise ConfigurationError(exc.message, provider=core.name, operation="with_options") from None
     derived = copy.copy(core)
     derived.options = options
     return derived

@@ -167,6 +167,33 @@ class RawResponseClient:
         value, sink = _capture(lambda: self._client.delete(customer_id))
         return _wrap(value, sink, self._client.name, "delete")
 
+    def list(
+        self,
+        *,
+        search: str | None = None,
+        status: CustomerStatus | str | Iterable[CustomerStatus | str] | None = None,
+        tags: Iterable[str] | str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        on_invalid: OnInvalid | None = None,
+        **vendor_filters: Any,
+    ) -> RawPageList:
+        """The raw responses of :meth:`Client.list`: its records arrive in vendor pages, so this
+        is :meth:`pages` (one :class:`RawResponse` per page; ``parse().items`` are the customers)."""
+        return self.pages(
+            search=search,
+            status=status,
+            tags=tags,
+            created_after=created_after,
+            created_before=created_before,
+            page_size=page_size,
+            max_items=max_items,
+            on_invalid=on_invalid,
+            **vendor_filters,
+        )
+
     def pages(
         self,
         *,
@@ -227,6 +254,33 @@ class AsyncRawResponseClient:
         """As :meth:`AsyncClient.delete`; ``parse()`` returns ``None``."""
         value, sink = await _capture_async(lambda: self._client.delete(customer_id))
         return _wrap(value, sink, self._client.name, "delete")
+
+    def list(
+        self,
+        *,
+        search: str | None = None,
+        status: CustomerStatus | str | Iterable[CustomerStatus | str] | None = None,
+        tags: Iterable[str] | str | None = None,
+        created_after: datetime | None = None,
+        created_before: datetime | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        on_invalid: OnInvalid | None = None,
+        **vendor_filters: Any,
+    ) -> AsyncRawPageList:
+        """The raw responses of :meth:`AsyncClient.list`: its records arrive in vendor pages, so this
+        is :meth:`pages` (one :class:`RawResponse` per page; ``parse().items`` are the customers)."""
+        return self.pages(
+            search=search,
+            status=status,
+            tags=tags,
+            created_after=created_after,
+            created_before=created_before,
+            page_size=page_size,
+            max_items=max_items,
+            on_invalid=on_invalid,
+            **vendor_filters,
+        )
 
     def pages(
         self,

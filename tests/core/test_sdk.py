@@ -207,8 +207,9 @@ def test_with_options_changes_retries_and_timeout_per_call() -> None:
 
 
 def test_with_options_rejects_bad_values() -> None:
-    with sandbox.connect("rotor", size=1) as client, pytest.raises(ConfigurationError, match="max_retries"):
+    with sandbox.connect("rotor", size=1) as client, pytest.raises(ConfigurationError, match="max_retries") as info:
         client.with_options(max_retries=-2)
+    assert info.value.operation == "with_options" and info.value.provider == "rotor"
 
 
 def test_async_with_options() -> None:
@@ -284,6 +285,8 @@ def test_raw_pages_one_response_per_vendor_page() -> None:
         assert {c.key for r in seen for c in r.parse().items} == {c.key for c in client.list()}
         assert pages.errors == []
         assert len({r.url for r in seen}) == 3
+        via_list = list(client.with_raw_response.list(page_size=10, max_items=12))
+        assert [len(r.parse().items) for r in via_list] == [10, 2]
 
 
 def test_raw_async_calls_are_isolated_from_each_other() -> None:
