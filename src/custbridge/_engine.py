@@ -9,15 +9,20 @@ pagination guards, invalid-record policy and redaction behave identically in bot
 from __future__ import annotations
 
 import asyncio
+import bisect
 import collections
 import email.utils
+import heapq
 import ipaddress
 import json
 import logging
+import math
 import random
 import threading
 import time
 import uuid
+import zlib
+from array import array
 from collections.abc import AsyncIterator, Callable, Generator, Hashable, Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from typing import Any, Literal, TypeVar, Union
@@ -45,6 +50,7 @@ from .provider import (
     Page,
     Provider,
     RateLimit,
+    Secret,
     Support,
     default_error,
 )
@@ -62,7 +68,11 @@ logger = logging.getLogger("custbridge")
 
 OnInvalid = Literal["raise", "skip", "collect"]
 _ON_INVALID = ("raise", "skip", "collect")
-_EMPTY_PAGE_LIMIT = 3
+_STALL_LIMIT = 3
+"""Pages in a row bringing no new record (empty, or all seen before) that end a listing."""
+_RECHECK_PAGES = 4
+"""Most earlier pages re-read when the vendor's total shrinks mid-list."""
+_SEEN_FLUSH = 65536
 _MAX_REDIRECTS = 5
 
 
@@ -74,12 +84,35 @@ class EngineOptions:
     """Engine settings shared by every provider."""
 
     max_retries: int = 2
+    """Retries of a failed request that is safe to repeat."""
     timeout: float | None = 30.0
+    """Seconds httpx waits for each connect, read or write (``None``: no limit)."""
     timeout_given: bool = False
+    """Whether ``timeout`` was passed (a caller's ``http_client`` keeps its own otherwise)."""
     max_retry_wait: float = 60.0
+    """A longer ``Retry-After`` raises at once instead of sleeping."""
     backoff: float = 0.5
+    """First backoff delay in seconds (doubled per retry, jittered)."""
     backoff_max: float = 8.0
+    """Longest backoff delay in seconds."""
     on_invalid: OnInvalid = "raise"
+    """What ``list()`` does with a record it cannot map: raise, skip or collect."""
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    """Largest response body accepted, in bytes after decompression; larger ones are refused
+    while streaming, without being buffered."""
+    request_deadline: float | None = None
+    """Overall seconds one HTTP request may take, body included; ``None`` means
+    ``DEADLINE_FACTOR`` times ``timeout`` (no deadline when ``timeout`` is ``None``)."""
+    strict_pagination: bool = True
+    """Raise :class:`PaginationError` when a list ends short of the vendor's own total
+    (``False``: log a warning and end quietly, the old tolerance)."""
+
+    @property
+    def deadline(self) -> float | None:
+        """The effective per-request deadline in seconds, or ``None``."""
+        if self.request_deadline is not None:
+            return self.request_deadline
+        return None if self.timeout is None else self.timeout * DEADLINE_FACTOR
 
     @classmethod
     def from_settings(cls, provider: str, settings: Mapping[str, Any]) -> tuple[EngineOptions, dict[str, Any]]:
@@ -87,21 +120,61 @@ class EngineOptions:
         kwargs: dict[str, Any] = {}
         try:
             if "max_retries" in rest:
-                kwargs["max_retries"] = int(rest.pop("max_retries"))
-                if kwargs["max_retries"] < 0:
-                    raise ValueError("max_retries must be >= 0")
+                kwargs["max_retries"] = _count("max_retries", rest.pop("max_retries"), minimum=0)
             if "timeout" in rest:
                 value = rest.pop("timeout")
-                kwargs["timeout"] = None if value is None else float(value)
+                kwargs["timeout"] = None if value is None else _seconds("timeout", value, positive=True)
                 kwargs["timeout_given"] = True
             for name in ("max_retry_wait", "backoff", "backoff_max"):
                 if name in rest:
-                    kwargs[name] = float(rest.pop(name))
+                    kwargs[name] = _seconds(name, rest.pop(name), positive=False)
             if "on_invalid" in rest:
                 kwargs["on_invalid"] = _check_on_invalid(rest.pop("on_invalid"))
+            if "max_response_size" in rest:
+                kwargs["max_response_size"] = _count("max_response_size", rest.pop("max_response_size"), minimum=1)
+            if "request_deadline" in rest:
+                value = rest.pop("request_deadline")
+                kwargs["request_deadline"] = None if value is None else _seconds("request_deadline", value, positive=True)
+            if "strict_pagination" in rest:
+                value = rest.pop("strict_pagination")
+                if not isinstance(value, bool):
+                    raise TypeError(f"strict_pagination must be True or False, got {value!r}")
+                kwargs["strict_pagination"] = value
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(str(exc), provider=provider, operation="connect") from None
         return cls(**kwargs), rest
+
+
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""Default ``max_response_size``: 64 MiB, hundreds of times the largest real page."""
+DEADLINE_FACTOR = 4.0
+"""Default ``request_deadline`` as a multiple of ``timeout`` (30 s timeout: 120 s per request)."""
+
+
+def _count(name: str, value: Any, *, minimum: int) -> int:
+    """An integer setting or argument (``bool`` and floats refused), at least ``minimum``."""
+    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        value = int(value)  # from an environment variable or a command line
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _seconds(name: str, value: Any, *, positive: bool) -> float:
+    """A finite number of seconds, > 0 when ``positive`` else >= 0."""
+    if isinstance(value, str):
+        try:
+            value = float(value)  # from an environment variable or a command line
+        except ValueError:
+            pass
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__} {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        raise ValueError(f"{name} must be a finite number {'>' if positive else '>='} 0, got {value!r}")
+    return number
 
 
 def _check_on_invalid(value: Any) -> OnInvalid:
@@ -165,10 +238,17 @@ def _is_loopback(host: str) -> bool:
 def _check_base_url(provider: str, base_url: str) -> httpx.URL:
     try:
         url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
+        port = url.port
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:  # IDNA errors are ValueErrors
         raise ConfigurationError(
-            f"invalid base_url {base_url!r}: {exc}", provider=provider, operation="connect"
+            f"invalid base_url {base_url!r}: {type(exc).__name__}: {exc}", provider=provider, operation="connect"
         ) from None
+    if port is not None and not 0 < port < 65536:
+        raise ConfigurationError(
+            f"invalid base_url {base_url!r}: port {port} is out of range (1-65535)",
+            provider=provider,
+            operation="connect",
+        )
     if url.scheme == "https" and url.host:
         return url
     if url.scheme == "http" and _is_loopback(url.host):
@@ -179,6 +259,24 @@ def _check_base_url(provider: str, base_url: str) -> httpx.URL:
         operation="connect",
         hint="use an https:// URL",
     )
+
+
+def _check_secrets(provider: Provider) -> None:
+    """Refuse a credential that cannot go into a header as it is: CR, LF, NUL (header
+    injection) or non-ASCII characters (mis-pasted). The message never shows the value."""
+    for name, value in provider.settings.items():
+        if not isinstance(value, Secret):
+            continue
+        text = value.get_secret_value()
+        bad = next((c for c in text if c in "\r\n\0" or not c.isascii() or not c.isprintable()), None)
+        if bad is not None:
+            what = "a line break or NUL" if bad in "\r\n\0" else "a non-ASCII or control character"
+            raise ConfigurationError(
+                f"setting {name!r} contains {what} (U+{ord(bad):04X}); refused",
+                provider=provider.name,
+                operation="connect",
+                hint="check for a pasted newline or quote around the credential",
+            )
 
 
 def _segment(value: str) -> str:
@@ -307,6 +405,7 @@ _LIST_ARGUMENTS = (
     "vendor_filters",
     "max_items",
     "on_invalid",
+    "strict",
 )
 
 
@@ -333,19 +432,161 @@ def _aware(name: str, value: datetime | None, provider: str) -> datetime | None:
 def _statuses(value: Any, provider: str) -> tuple[CustomerStatus, ...] | None:
     if value is None:
         return None
-    items = [value] if isinstance(value, (str, CustomerStatus)) else list(value)
+    if isinstance(value, (str, CustomerStatus)):
+        items = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
+        items = list(value)
+    else:
+        items = [value]
     out = []
     for item in items:
-        try:
-            out.append(CustomerStatus(item))
-        except ValueError:
+        status = None
+        if isinstance(item, CustomerStatus):
+            status = item
+        elif isinstance(item, str):
+            status = _STATUS_NAMES.get(item.strip().casefold())
+        if status is None:
             raise ConfigurationError(
-                f"unknown status {item!r}",
+                f"unknown status {item!r} ({type(item).__name__})",
                 provider=provider,
                 operation="list",
-                hint="one of " + ", ".join(s.value for s in CustomerStatus),
-            ) from None
+                hint="a CustomerStatus or its name: " + ", ".join(s.value for s in CustomerStatus),
+            )
+        out.append(status)
     return tuple(out)
+
+
+_STATUS_NAMES = {
+    **{s.value.casefold(): s for s in CustomerStatus},
+    **{s.name.casefold(): s for s in CustomerStatus},
+}
+
+
+def _tags(value: Any, provider: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = (value,) if isinstance(value, str) else value
+    if isinstance(items, (bytes, Mapping)) or not isinstance(items, Iterable):
+        raise ConfigurationError(
+            f"tags must be a string or an iterable of strings, got {type(value).__name__}",
+            provider=provider,
+            operation="list",
+        )
+    out = tuple(items)
+    bad = [t for t in out if not isinstance(t, str)]
+    if bad:
+        raise ConfigurationError(
+            f"tags must be strings, got {type(bad[0]).__name__} {bad[0]!r}", provider=provider, operation="list"
+        )
+    return out or None
+
+
+def _argument_error(exc: Exception, provider: str) -> ConfigurationError:
+    return ConfigurationError(str(exc), provider=provider, operation="list")
+
+
+class _SeenIds:
+    """The ids already yielded in one listing, as 64-bit digests (8 bytes each once settled).
+
+    Recent digests live in a set; every :data:`_SEEN_FLUSH` of them are merged into one
+    sorted ``array('q')`` searched by bisection, so a listing of a million customers holds
+    about 8 MB of digests, not a million objects. Digests are Python's keyed (per-process
+    random) SipHash of the id: two different ids collide with probability 2**-64.
+    """
+
+    __slots__ = ("_old", "_recent")
+
+    def __init__(self) -> None:
+        self._recent: set[int] = set()
+        self._old = array("q")
+
+    def __len__(self) -> int:
+        return len(self._recent) + len(self._old)
+
+    def add(self, key: str) -> bool:
+        """Remember ``key``; return whether it is new."""
+        digest = hash(key)
+        recent = self._recent
+        if digest in recent:
+            return False
+        old = self._old
+        if old:
+            at = bisect.bisect_left(old, digest)
+            if at < len(old) and old[at] == digest:
+                return False
+        recent.add(digest)
+        if len(recent) >= _SEEN_FLUSH:
+            self._old = array("q", heapq.merge(old, sorted(recent)))
+            self._recent = set()
+        return True
+
+
+class _ListGuard:
+    """Completeness bookkeeping of one listing: distinct records, the vendor's totals, stalls."""
+
+    def __init__(self, provider: str, page_size: int, strict: bool) -> None:
+        self.provider = provider
+        self.page_size = page_size
+        self.strict = strict
+        self.seen = _SeenIds()
+        self.count = 0
+        self.stall = 0
+        self.min_total: int | None = None
+        self.max_total: int | None = None
+        self.last_total: int | None = None
+
+    def total(self, total: int | None) -> int:
+        """Record a page's total; return by how much it shrank since the last page (or 0)."""
+        if total is None or isinstance(total, bool) or not isinstance(total, int) or total < 0:
+            return 0
+        shrunk = 0
+        if self.last_total is not None and total != self.last_total:
+            logger.warning("%s list: total changed from %d to %d while listing", self.provider, self.last_total, total)
+            shrunk = max(0, self.last_total - total)
+        self.last_total = total
+        self.min_total = total if self.min_total is None else min(self.min_total, total)
+        self.max_total = total if self.max_total is None else max(self.max_total, total)
+        return shrunk
+
+    def page(self, fresh: int, size: int) -> None:
+        """After a page with a next one: stop a vendor that repeats itself or never ends."""
+        self.count = len(self.seen)
+        self.stall = 0 if fresh else self.stall + 1
+        if self.stall >= _STALL_LIMIT:
+            what = "empty pages" if size == 0 else "pages with no customer it had not already sent"
+            raise PaginationError(
+                f"the vendor returned {self.stall} {what} in a row but says there are more "
+                f"(after {self.count} records): it would loop forever",
+                provider=self.provider,
+                operation="list",
+            )
+        if self.max_total is not None and self.count > self.max_total + max(self.page_size, self.max_total // 10):
+            raise PaginationError(
+                f"the vendor says there are more pages but has already sent {self.count} distinct records, "
+                f"clearly more than its own total of {self.max_total}",
+                provider=self.provider,
+                operation="list",
+                hint="the vendor's pagination does not end",
+            )
+
+    def finish(self) -> None:
+        """At the vendor's end of the list: compare what arrived with the vendor's total."""
+        self.count = len(self.seen)
+        if self.min_total is None or self.count >= self.min_total:
+            return
+        message = (
+            f"the list ended after {self.count} distinct records but the vendor's own total is "
+            f"{self.min_total}: {self.min_total - self.count} missing"
+        )
+        if not self.strict:
+            logger.warning("%s list: %s (strict=False: accepted)", self.provider, message)
+            return
+        raise PaginationError(
+            message,
+            provider=self.provider,
+            operation="list",
+            hint="retry the listing; pass strict=False (or strict_pagination=False) to accept a short list",
+        )
 
 
 # --------------------------------------------------------------------------- the core
@@ -359,6 +600,7 @@ class _Core:
         self.options = options
         self.name = provider.name
         self.base = _check_base_url(self.name, provider.base_url)
+        _check_secrets(provider)
         self.redact = _Redactor(provider.secret_values)
         self.limiter = _shared_limiter(provider.name, self.base.host, provider.rate_limit)
         self.auth = provider.auth()
@@ -493,6 +735,18 @@ class _Core:
                     )
                 if redirects > _MAX_REDIRECTS:
                     raise TransportError("too many redirects", provider=self.name, operation=operation)
+                if response.status_code != 303 and (req.has_body or not req.safe_to_retry):
+                    # A write is never sent twice: following a 307/308 would resend its body,
+                    # and a 301/302 turned into a GET would pass off another resource as
+                    # the write's answer. (A 303 says "done, the result is there": fetched
+                    # below with a GET and no body.)
+                    raise TransportError(
+                        f"the vendor answered the {operation} with a {response.status_code} redirect to "
+                        f"{self.redact(str(target.copy_with(query=None)))}; custbridge does not resend a write",
+                        provider=self.name,
+                        operation=operation,
+                        hint="the write was not repeated; check base_url (the vendor may have moved its API)",
+                    )
                 method = "GET" if response.status_code == 303 else request.method
                 request = http.build_request(
                     method,
@@ -672,10 +926,19 @@ class _Core:
         """Validate filters; return (query the vendor sees, full query, emulated filter names)."""
         self.check_operation("list")
         caps = self.provider.capabilities
+        if search is not None and not isinstance(search, str):
+            raise ConfigurationError(
+                f"search must be a string, got {type(search).__name__}", provider=self.name, operation="list"
+            )
+        if page_size is not None:
+            try:
+                page_size = _count("page_size", page_size, minimum=1)
+            except (TypeError, ValueError) as exc:
+                raise _argument_error(exc, self.name) from None
         full = ListQuery(
             search=search or None,
             status=_statuses(status, self.name),
-            tags=(tags,) if isinstance(tags, str) else (tuple(tags) if tags else None),
+            tags=_tags(tags, self.name),
             created_after=_aware("created_after", created_after, self.name),
             created_before=_aware("created_before", created_before, self.name),
             page_size=page_size,
@@ -720,15 +983,22 @@ class _Core:
         """Validate ``list()``/``pages()`` arguments (before any request) and build the flow."""
         max_items = kw.pop("max_items")
         on_invalid = kw.pop("on_invalid") or self.options.on_invalid
+        strict = kw.pop("strict")
         try:
+            if max_items is not None:
+                max_items = _count("max_items", max_items, minimum=0)
+            if strict is None:
+                strict = self.options.strict_pagination
+            elif not isinstance(strict, bool):
+                raise TypeError(f"strict must be True, False or None, got {strict!r}")
             _check_on_invalid(on_invalid)
             vq, fq, emulated = self.make_query(**kw)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             raise ConfigurationError(str(exc), provider=self.name, operation="list") from None
         except CustbridgeError as exc:
             raise self.redact.error(exc) from None
         errors: list[MappingError] = []
-        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors), errors
+        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors, strict), errors
 
     def pages_flow(
         self,
@@ -739,33 +1009,43 @@ class _Core:
         max_items: int | None,
         on_invalid: OnInvalid,
         errors: list[MappingError],
+        strict: bool = True,
     ) -> _Flow[None]:
+        """Fetch pages until the end; every customer once, or a :class:`PaginationError`.
+
+        The guards, for any provider: a customer already yielded in this listing is dropped
+        (overlapping pages); a repeated page token, or :data:`_STALL_LIMIT` pages in a row
+        that bring no customer not seen before (a cycle of any period, even with fresh
+        tokens), raise; so does a listing that runs clearly past the vendor's own total, and
+        (unless ``strict`` is false) one that ends short of it. When the vendor's total
+        shrinks between pages (records deleted meanwhile), the pages just before are fetched
+        again, so records that moved back across a page boundary are not skipped.
+        """
+        if max_items == 0:
+            return None
+        guard = _ListGuard(self.name, vendor_query.page_size or self.provider.default_page_size, strict)
         cursor: Hashable | None = None
-        seen: set[Hashable] = set()
-        empty_streak = 0
-        fetched = 0
+        seen_cursors: set[Hashable] = set()
+        history: collections.deque[Hashable | None] = collections.deque(maxlen=_RECHECK_PAGES + 1)
+        rechecks: list[Hashable | None] = []
         emitted = 0
         number = 0
-        first_total: int | None = None
-        previous_ids: tuple[str, ...] | None = None
         while True:
-            req = self.provider.list_request(vendor_query, cursor)
+            recheck = bool(rechecks)
+            current = rechecks.pop(0) if recheck else cursor
+            req = self.provider.list_request(vendor_query, current)
             if req is None:  # the provider knows nothing can match: no request at all
-                yield _Emit(Page(items=[], total=0 if cursor is None else first_total, number=number))
+                if recheck:
+                    continue
+                yield _Emit(Page(items=[], total=0 if current is None else guard.last_total, number=number))
                 return None
             response = yield from self.call_flow(http, "list", req)
-            raw = self.parse(lambda r=response, c=cursor: self.provider.parse_page(r, vendor_query, c), "list")  # type: ignore[misc]
-            if raw.total is not None:
-                if first_total is None:
-                    first_total = raw.total
-                elif raw.total != first_total:
-                    logger.warning(
-                        "%s list: total changed from %d to %d while listing", self.name, first_total, raw.total
-                    )
-                    first_total = raw.total
+            raw = self.parse(lambda r=response, c=current: self.provider.parse_page(r, vendor_query, c), "list")  # type: ignore[misc]
+            shrunk = guard.total(raw.total)
             items: list[Customer] = []
-            ids: list[str] = []
+            fresh = 0
             map_record = self.provider.map_record
+            seen = guard.seen
             for index, record in enumerate(raw.records):
                 try:
                     customer = map_record(record)  # the hot loop: no wrapper per record
@@ -773,6 +1053,9 @@ class _Core:
                     err = self._mapping_failure(exc, "list", index)
                     if err is None:
                         raise
+                    if not seen.add(repr(record)):
+                        continue  # the same bad record again (overlap): reported once
+                    fresh += 1
                     err.hint = err.hint or f"page {number}"
                     self.redact.error(err)
                     if on_invalid == "raise":
@@ -782,47 +1065,42 @@ class _Core:
                     else:
                         errors.append(err)
                     continue
-                ids.append(customer.id)
+                if not seen.add(customer.id):
+                    continue  # already yielded in this listing (overlapping pages)
+                fresh += 1
                 if emulated and not _matches(customer, full_query, emulated):
                     continue
                 items.append(customer)
                 if max_items is not None and emitted + len(items) >= max_items:
                     break
-            fetched += len(raw.records)
             emitted += len(items)
-            yield _Emit(Page(items=items, total=raw.total, number=number))
-            number += 1
+            if items or not recheck:
+                yield _Emit(Page(items=items, total=raw.total, number=number))
+                number += 1
             if max_items is not None and emitted >= max_items:
                 return None
+            if recheck:
+                continue
+            history.append(current)
             nxt = raw.next_cursor
             if nxt is None:
+                guard.finish()
                 return None
-            if not raw.records:
-                empty_streak += 1
-                if empty_streak >= _EMPTY_PAGE_LIMIT:
-                    raise PaginationError(
-                        f"the vendor returned {empty_streak} empty pages in a row but says there are more",
-                        provider=self.name,
-                        operation="list",
-                    )
-            else:
-                empty_streak = 0
-                page_ids = tuple(ids)
-                if page_ids and page_ids == previous_ids:
-                    raise PaginationError(
-                        f"the vendor returned the same page twice (after {fetched} records)",
-                        provider=self.name,
-                        operation="list",
-                    )
-                previous_ids = page_ids
-            if nxt in seen or nxt == cursor:
+            guard.page(fresh, len(raw.records))
+            if shrunk and len(history) > 1:
+                # Deletions moved later records back by ``shrunk`` places: fetch again the
+                # pages whose tail they now occupy (deduplication drops the repeats).
+                back = min(len(history) - 1, _RECHECK_PAGES, -(-shrunk // max(1, len(raw.records))))
+                rechecks = list(history)[-1 - back : -1]
+                logger.info("%s list: the total shrank by %d; re-reading %d page(s)", self.name, shrunk, back)
+            if nxt in seen_cursors or nxt == current:
                 raise PaginationError(
-                    f"the vendor repeated a page token (after {fetched} records): it would loop forever",
+                    f"the vendor repeated a page token (after {guard.count} records): it would loop forever",
                     provider=self.name,
                     operation="list",
                     hint=f"token {str(nxt)[:60]!r}",
                 )
-            seen.add(nxt)
+            seen_cursors.add(nxt)
             cursor = nxt
 
     def repr(self, kind: str) -> str:
@@ -993,6 +1271,7 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> CustomerList:
         """Iterate customers lazily, page by page; memory stays flat however long the list."""
@@ -1010,6 +1289,7 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> PageList:
         """Iterate whole pages (``Page.items``, ``Page.total``) with the same filters as ``list``."""
@@ -1192,6 +1472,7 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> AsyncCustomerList:
         """``async for`` customers lazily (same filters as the sync client)."""
@@ -1209,6 +1490,7 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> AsyncPageList:
         """``async for`` whole pages."""
