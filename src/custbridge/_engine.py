@@ -79,6 +79,12 @@ _MAX_REDIRECTS = 5
 # --------------------------------------------------------------------------- options
 
 
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""Default ``max_response_size``: 64 MiB, hundreds of times the largest real page."""
+DEADLINE_FACTOR = 4.0
+"""Default ``request_deadline`` as a multiple of ``timeout`` (30 s timeout: 120 s per request)."""
+
+
 @attrs.frozen
 class EngineOptions:
     """Engine settings shared by every provider."""
@@ -143,12 +149,6 @@ class EngineOptions:
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(str(exc), provider=provider, operation="connect") from None
         return cls(**kwargs), rest
-
-
-DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
-"""Default ``max_response_size``: 64 MiB, hundreds of times the largest real page."""
-DEADLINE_FACTOR = 4.0
-"""Default ``request_deadline`` as a multiple of ``timeout`` (30 s timeout: 120 s per request)."""
 
 
 def _count(name: str, value: Any, *, minimum: int) -> int:
@@ -485,6 +485,103 @@ def _argument_error(exc: Exception, provider: str) -> ConfigurationError:
     return ConfigurationError(str(exc), provider=provider, operation="list")
 
 
+class _BodyReader:
+    """Collect one streamed response body, decompressing it, refusing more than ``limit``
+    bytes after decompression without ever holding more than that.
+
+    gzip and deflate are inflated here with a bounded output per step (a "zip bomb" stops at
+    the limit, not after inflating); other encodings go through httpx's decoders chunk by
+    chunk, so at most one decoded chunk beyond the limit is ever held.
+    """
+
+    __slots__ = ("_inflate", "limit", "parts", "size")
+
+    def __init__(self, response: httpx.Response, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.parts: list[bytes] = []
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        self._inflate: Any = None
+        if encoding in ("gzip", "x-gzip"):
+            self._inflate = zlib.decompressobj(zlib.MAX_WBITS | 16)
+        elif encoding == "deflate":
+            self._inflate = zlib.decompressobj(zlib.MAX_WBITS | 32)  # zlib or gzip header
+        elif encoding in ("", "identity"):
+            length = response.headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit:
+                raise self._too_large(int(length))
+
+    def chunks(self, response: httpx.Response) -> Iterator[bytes]:
+        """The body's chunks as they arrive (raw when this reader decodes them itself)."""
+        if self._inflate is not None or "content-encoding" not in response.headers:
+            return response.iter_raw()
+        return response.iter_bytes()
+
+    def async_chunks(self, response: httpx.Response) -> AsyncIterator[bytes]:
+        if self._inflate is not None or "content-encoding" not in response.headers:
+            return response.aiter_raw()
+        return response.aiter_bytes()
+
+    def feed(self, chunk: bytes) -> None:
+        if self._inflate is not None:
+            try:
+                chunk = self._inflate.decompress(chunk, self.limit - self.size + 1)
+            except zlib.error as exc:
+                raise _Undecodable(f"the compressed response body is corrupt ({exc})") from None
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise self._too_large(None)
+        self.parts.append(chunk)
+
+    def finish(self) -> bytes:
+        if self._inflate is not None:
+            try:
+                self.feed(self._inflate.flush())
+            except zlib.error as exc:  # pragma: no cover - flush after a clean stream
+                raise _Undecodable(f"the compressed response body is corrupt ({exc})") from None
+        return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
+
+    def _too_large(self, announced: int | None) -> TransportError:
+        return self._too_large_for(self.limit, announced)
+
+    @staticmethod
+    def _too_large_for(limit: int, announced: int | None) -> TransportError:
+        said = f" (it announces {announced} bytes)" if announced is not None else ""
+        return TransportError(
+            f"the response body is larger than max_response_size ({limit} bytes){said}; refused unread",
+            hint="raise max_response_size if this vendor really sends pages this large",
+        )
+
+
+def _already_read(response: httpx.Response, limit: int) -> bool:
+    """Whether a transport handed over a body already in memory (mock transports do)."""
+    try:
+        content = response.content
+    except httpx.ResponseNotRead:
+        return False
+    if len(content) > limit:
+        raise _BodyReader._too_large_for(limit, None)
+    return True
+
+
+class _Undecodable(Exception):
+    """A compressed body that does not inflate."""
+
+
+def _deadline_error(seconds: float) -> RequestTimeoutError:
+    return RequestTimeoutError(
+        f"the request took longer than its overall deadline of {seconds:g} s (the body was still arriving)",
+        hint="the vendor is sending very slowly; raise request_deadline if this is expected",
+    )
+
+
+def _closed_error() -> ConfigurationError:
+    return ConfigurationError(
+        "the client was closed while a request still needed it (e.g. a list still being iterated)",
+        hint="finish iterating before close(), or keep the with-block open until then",
+    )
+
+
 class _SeenIds:
     """The ids already yielded in one listing, as 64-bit digests (8 bytes each once settled).
 
@@ -553,10 +650,10 @@ class _ListGuard:
         self.count = len(self.seen)
         self.stall = 0 if fresh else self.stall + 1
         if self.stall >= _STALL_LIMIT:
-            what = "empty pages" if size == 0 else "pages with no customer it had not already sent"
+            what = "returned empty pages" if size == 0 else "repeats the same page (or pages it already sent)"
             raise PaginationError(
-                f"the vendor returned {self.stall} {what} in a row but says there are more "
-                f"(after {self.count} records): it would loop forever",
+                f"the vendor {what}: {self.stall} pages in a row with no new record, yet it says there "
+                f"are more (after {self.count} records): it would loop forever",
                 provider=self.provider,
                 operation="list",
             )
@@ -696,6 +793,18 @@ class _Core:
             result = yield _Send(request)
             if isinstance(result, httpx.HTTPStatusError):  # raised by a caller's event hook
                 result = result.response
+            if isinstance(result, CustbridgeError):  # refused by the driver (size, deadline, closed)
+                result.provider = result.provider or self.name
+                result.operation = operation
+                if isinstance(result, TransportError) and result.request_id is None:
+                    result.request_id = correlation
+                if isinstance(result, RequestTimeoutError) and req.safe_to_retry and attempt < max_retries:
+                    attempt += 1
+                    yield _Sleep(self._backoff(attempt - 1))
+                    continue
+                raise result
+            if isinstance(result, _Undecodable):
+                raise TransportError(str(result), provider=self.name, operation=operation)
             if isinstance(result, Exception):
                 error = self._transport_error(result, operation)
                 reached = not isinstance(result, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
@@ -1179,6 +1288,7 @@ class Client:
         limit = provider.max_concurrency
         # A sync client shared by threads must keep to the vendor's cap as well.
         self._semaphore = threading.BoundedSemaphore(limit) if limit else None
+        self._closed = False
         self.sandbox_app: Any = None
 
     @property
@@ -1219,14 +1329,39 @@ class Client:
             raise mapped from exc
 
     def _send(self, request: httpx.Request) -> httpx.Response | Exception:
-        auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
+        if self._closed or self._http.is_closed:
+            return _closed_error()
         try:
             if self._semaphore is None:
-                return self._http.send(request, auth=auth, follow_redirects=False)
+                return self._exchange(request)
             with self._semaphore:
-                return self._http.send(request, auth=auth, follow_redirects=False)
-        except httpx.HTTPError as exc:
+                return self._exchange(request)
+        except (httpx.HTTPError, CustbridgeError, _Undecodable) as exc:
             return exc
+        except RuntimeError:
+            if self._http.is_closed:  # closed by another thread meanwhile
+                return _closed_error()
+            raise
+
+    def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """Send, then stream the body in under the size cap and the overall deadline."""
+        options = self._core.options
+        deadline = options.deadline
+        stop = None if deadline is None else time.monotonic() + deadline
+        auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
+        response = self._http.send(request, auth=auth, follow_redirects=False, stream=True)
+        try:
+            if _already_read(response, options.max_response_size):
+                return response
+            reader = _BodyReader(response, options.max_response_size)
+            for chunk in reader.chunks(response):
+                reader.feed(chunk)
+                if stop is not None and time.monotonic() > stop:
+                    raise _deadline_error(deadline)  # type: ignore[arg-type]
+            response._content = reader.finish()
+        finally:
+            response.close()
+        return response
 
     def _iterate(self, flow: _Flow[None]) -> Iterator[Page[Customer]]:
         try:
@@ -1316,7 +1451,11 @@ class Client:
         self._run(self._core.delete_flow(self._http, customer_id), "delete")
 
     def close(self) -> None:
-        """Release connections this client opened (never a caller's ``http_client``)."""
+        """Release connections this client opened (never a caller's ``http_client``).
+
+        A list still being iterated raises :class:`ConfigurationError` at its next request.
+        """
+        self._closed = True
         while self._owned:
             self._owned.pop()()
 
@@ -1375,12 +1514,14 @@ class AsyncClient:
     ) -> None:
         self._core = _Core(provider, options)
         self._owned = self._core._owned
+        self._own_http: httpx.AsyncClient | None = None
         if http_client is None:
-            http_client = httpx.AsyncClient(timeout=options.timeout, follow_redirects=False)
+            http_client = self._own_http = httpx.AsyncClient(timeout=options.timeout, follow_redirects=False)
             self._owned.append(http_client.aclose)
         self._http = http_client
-        limit = provider.max_concurrency
-        self._semaphore = asyncio.Semaphore(limit) if limit else None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
         self.sandbox_app: Any = None
 
     @property
@@ -1399,17 +1540,69 @@ class AsyncClient:
         return self._core.repr("AsyncClient")
 
     async def _send(self, request: httpx.Request) -> httpx.Response | Exception:
+        if self._closed or self._http.is_closed:
+            return _closed_error()
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._bind(loop)
+        deadline = self._core.options.deadline
         try:
             if self._semaphore is None:
-                return await self._http.send(
-                    request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False
-                )
-            async with self._semaphore:
-                return await self._http.send(
-                    request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False
-                )
-        except httpx.HTTPError as exc:
+                exchange = self._exchange(request)
+            else:
+                exchange = self._limited(request)
+            if deadline is None:
+                return await exchange
+            try:
+                return await asyncio.wait_for(exchange, deadline)
+            except asyncio.TimeoutError:
+                return _deadline_error(deadline)
+        except (httpx.HTTPError, CustbridgeError, _Undecodable) as exc:
             return exc
+        except RuntimeError as exc:
+            if self._http.is_closed:
+                return _closed_error()
+            if "loop" in str(exc):
+                return ConfigurationError(
+                    f"the http_client given to this AsyncClient cannot be used under another event loop ({exc})",
+                    hint="create the httpx.AsyncClient inside the event loop that uses it, or pass none",
+                )
+            raise
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Use this client under ``loop``: asyncio primitives and httpx connection pools
+        belong to the loop that made them, so a client of our own is replaced."""
+        first = self._loop is None
+        self._loop = loop
+        limit = self._core.provider.max_concurrency
+        self._semaphore = asyncio.Semaphore(limit) if limit else None
+        if not first and self._own_http is not None:
+            old = self._own_http
+            if old.aclose in self._owned:
+                self._owned.remove(old.aclose)
+            # The old pool's connections belong to the previous loop: let them go unused.
+            self._http = self._own_http = httpx.AsyncClient(timeout=self._core.options.timeout, follow_redirects=False)
+            self._owned.append(self._http.aclose)
+
+    async def _limited(self, request: httpx.Request) -> httpx.Response:
+        assert self._semaphore is not None
+        async with self._semaphore:
+            return await self._exchange(request)
+
+    async def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """Send, then stream the body in under the size cap (the deadline wraps this call)."""
+        auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
+        response = await self._http.send(request, auth=auth, follow_redirects=False, stream=True)
+        try:
+            if _already_read(response, self._core.options.max_response_size):
+                return response
+            reader = _BodyReader(response, self._core.options.max_response_size)
+            async for chunk in reader.async_chunks(response):
+                reader.feed(chunk)
+            response._content = reader.finish()
+        finally:
+            await response.aclose()
+        return response
 
     async def _run(self, flow: _Flow[_R], operation: str) -> _R:
         try:
@@ -1513,7 +1706,11 @@ class AsyncClient:
         await self._run(self._core.delete_flow(self._http, customer_id), "delete")
 
     async def close(self) -> None:
-        """Release connections this client opened (never a caller's ``http_client``)."""
+        """Release connections this client opened (never a caller's ``http_client``).
+
+        A list still being iterated raises :class:`ConfigurationError` at its next request.
+        """
+        self._closed = True
         while self._owned:
             result = self._owned.pop()()
             if asyncio.iscoroutine(result):
