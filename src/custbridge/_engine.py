@@ -151,9 +151,10 @@ class EngineOptions:
         return cls(**kwargs), rest
 
 
-def _count(name: str, value: Any, *, minimum: int) -> int:
-    """An integer setting or argument (``bool`` and floats refused), at least ``minimum``."""
-    if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+def _count(name: str, value: Any, *, minimum: int, text: bool = True) -> int:
+    """An integer setting or argument (``bool`` and floats refused; digits in a string only
+    when ``text``), at least ``minimum``."""
+    if text and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
         value = int(value)  # from an environment variable or a command line
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
@@ -628,6 +629,7 @@ class _ListGuard:
         self.seen = _SeenIds()
         self.count = 0
         self.stall = 0
+        self.repeated = 0
         self.min_total: int | None = None
         self.max_total: int | None = None
         self.last_total: int | None = None
@@ -649,6 +651,8 @@ class _ListGuard:
         """After a page with a next one: stop a vendor that repeats itself or never ends."""
         self.count = len(self.seen)
         self.stall = 0 if fresh else self.stall + 1
+        if size and not fresh:
+            self.repeated += 1
         if self.stall >= _STALL_LIMIT:
             what = "returned empty pages" if size == 0 else "repeats the same page (or pages it already sent)"
             raise PaginationError(
@@ -669,12 +673,20 @@ class _ListGuard:
     def finish(self) -> None:
         """At the vendor's end of the list: compare what arrived with the vendor's total."""
         self.count = len(self.seen)
-        if self.min_total is None or self.count >= self.min_total:
+        if self.min_total is not None and self.count < self.min_total:
+            message = (
+                f"the list ended after {self.count} distinct records but the vendor's own total is "
+                f"{self.min_total}: {self.min_total - self.count} missing"
+            )
+        elif self.repeated and self.min_total is None:
+            # Whole pages of records already sent, and no total to prove nothing is missing:
+            # the vendor's paging went wrong, so the list cannot be trusted to be complete.
+            message = (
+                f"the vendor sent {self.repeated} page(s) holding only records it had already sent "
+                f"(after {self.count} records), so the list may be incomplete"
+            )
+        else:
             return
-        message = (
-            f"the list ended after {self.count} distinct records but the vendor's own total is "
-            f"{self.min_total}: {self.min_total - self.count} missing"
-        )
         if not self.strict:
             logger.warning("%s list: %s (strict=False: accepted)", self.provider, message)
             return
@@ -1041,7 +1053,7 @@ class _Core:
             )
         if page_size is not None:
             try:
-                page_size = _count("page_size", page_size, minimum=1)
+                page_size = _count("page_size", page_size, minimum=1, text=False)
             except (TypeError, ValueError) as exc:
                 raise _argument_error(exc, self.name) from None
         full = ListQuery(
@@ -1095,7 +1107,7 @@ class _Core:
         strict = kw.pop("strict")
         try:
             if max_items is not None:
-                max_items = _count("max_items", max_items, minimum=0)
+                max_items = _count("max_items", max_items, minimum=0, text=False)
             if strict is None:
                 strict = self.options.strict_pagination
             elif not isinstance(strict, bool):
@@ -1544,7 +1556,10 @@ class AsyncClient:
             return _closed_error()
         loop = asyncio.get_running_loop()
         if self._loop is not loop:
-            self._bind(loop)
+            try:
+                self._bind(loop)
+            except ConfigurationError as exc:
+                return exc
         deadline = self._core.options.deadline
         try:
             if self._semaphore is None:
@@ -1570,19 +1585,19 @@ class AsyncClient:
             raise
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Use this client under ``loop``: asyncio primitives and httpx connection pools
-        belong to the loop that made them, so a client of our own is replaced."""
-        first = self._loop is None
+        """Use this client under ``loop``. asyncio primitives are made anew; a connection
+        pool custbridge opened belongs to the first loop (its sockets cannot be used nor
+        even closed from another), so that case is refused with a clear error."""
+        if self._loop is not None and self._own_http is not None:
+            raise ConfigurationError(
+                "this AsyncClient was first used under another event loop; its connections belong to that loop",
+                provider=self._core.name,
+                hint="create the client inside the asyncio.run() (event loop) that uses it, "
+                "or pass your own http_client",
+            )
         self._loop = loop
         limit = self._core.provider.max_concurrency
         self._semaphore = asyncio.Semaphore(limit) if limit else None
-        if not first and self._own_http is not None:
-            old = self._own_http
-            if old.aclose in self._owned:
-                self._owned.remove(old.aclose)
-            # The old pool's connections belong to the previous loop: let them go unused.
-            self._http = self._own_http = httpx.AsyncClient(timeout=self._core.options.timeout, follow_redirects=False)
-            self._owned.append(self._http.aclose)
 
     async def _limited(self, request: httpx.Request) -> httpx.Response:
         assert self._semaphore is not None
