@@ -532,14 +532,17 @@ class _BodyReader:
         self.size += len(chunk)
         if self.size > self.limit:
             raise self._too_large(None)
-        self.parts.append(chunk)
+        self.parts.append(chunk)  # an empty one too: it says compressed bytes came
 
     def finish(self) -> bytes:
         if self._inflate is not None:
-            try:
-                self.feed(self._inflate.flush())
-            except zlib.error as exc:  # pragma: no cover - flush after a clean stream
-                raise _Undecodable(f"the compressed response body is corrupt ({exc})") from None
+            if not self._inflate.eof and self.parts:
+                raise _Undecodable("the compressed response body ends before its end marker (truncated)")
+            rest = self._inflate.flush()
+            self.size += len(rest)
+            if self.size > self.limit:  # pragma: no cover - decompress() already bounded it
+                raise self._too_large(None)
+            self.parts.append(rest)
         return self.parts[0] if len(self.parts) == 1 else b"".join(self.parts)
 
     def _too_large(self, announced: int | None) -> TransportError:
