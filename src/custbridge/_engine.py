@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import collections
+import contextlib
 import email.utils
 import heapq
 import ipaddress
@@ -140,7 +141,8 @@ class EngineOptions:
                 kwargs["max_response_size"] = _count("max_response_size", rest.pop("max_response_size"), minimum=1)
             if "request_deadline" in rest:
                 value = rest.pop("request_deadline")
-                kwargs["request_deadline"] = None if value is None else _seconds("request_deadline", value, positive=True)
+                deadline = None if value is None else _seconds("request_deadline", value, positive=True)
+                kwargs["request_deadline"] = deadline
             if "strict_pagination" in rest:
                 value = rest.pop("strict_pagination")
                 if not isinstance(value, bool):
@@ -166,10 +168,8 @@ def _count(name: str, value: Any, *, minimum: int, text: bool = True) -> int:
 def _seconds(name: str, value: Any, *, positive: bool) -> float:
     """A finite number of seconds, > 0 when ``positive`` else >= 0."""
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = float(value)  # from an environment variable or a command line
-        except ValueError:
-            pass
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__} {value!r}")
     number = float(value)
@@ -1424,7 +1424,13 @@ class Client:
         strict: bool | None = None,
         **vendor_filters: Any,
     ) -> CustomerList:
-        """Iterate customers lazily, page by page; memory stays flat however long the list."""
+        """Iterate customers lazily, page by page; memory stays flat however long the list.
+
+        Every customer comes once, or :class:`PaginationError` is raised after what arrived
+        (README "Guarantees"); ``strict=False`` accepts a list that ends short of the vendor's
+        total (default: the ``strict_pagination`` setting, ``True``). ``max_items=0`` sends
+        nothing.
+        """
         pages, errors = self._pages(_list_arguments(locals()))
         return CustomerList(pages, errors)
 
@@ -1565,10 +1571,7 @@ class AsyncClient:
                 return exc
         deadline = self._core.options.deadline
         try:
-            if self._semaphore is None:
-                exchange = self._exchange(request)
-            else:
-                exchange = self._limited(request)
+            exchange = self._exchange(request) if self._semaphore is None else self._limited(request)
             if deadline is None:
                 return await exchange
             try:

@@ -116,7 +116,9 @@ def connect(name: str, *, http_client: httpx.Client | None = None, **settings: A
 
     Settings are the provider's keywords (see its README; each falls back to an environment
     variable) plus the engine's: ``max_retries`` (2), ``timeout`` (30 s), ``max_retry_wait``
-    (60 s), ``backoff`` (0.5 s), ``on_invalid`` (``"raise"``, ``"skip"`` or ``"collect"``).
+    (60 s), ``backoff`` (0.5 s), ``on_invalid`` (``"raise"``, ``"skip"`` or ``"collect"``),
+    ``max_response_size`` (64 MiB), ``request_deadline`` (4 × ``timeout``) and
+    ``strict_pagination`` (``True``); negative or non-finite numbers are refused.
     A caller's ``http_client`` is used as is and never closed by custbridge.
     """
     provider, options = _build(name, settings)

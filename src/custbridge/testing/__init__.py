@@ -424,7 +424,7 @@ class ProviderConformance:
             for kwargs in bad:
                 for call in (client.list, client.pages):
                     try:
-                        list(call(**kwargs))  # type: ignore[arg-type]
+                        list(call(**kwargs))
                     except ConfigurationError as err:
                         assert client.name in str(err)
                     except UnsupportedOperationError:
