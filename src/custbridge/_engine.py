@@ -572,6 +572,9 @@ class _Undecodable(Exception):
     """A compressed body that does not inflate."""
 
 
+_asyncio_timeout: Any = getattr(asyncio, "timeout", None)  # Python 3.11+
+
+
 def _deadline_error(seconds: float) -> RequestTimeoutError:
     return RequestTimeoutError(
         f"the request took longer than its overall deadline of {seconds:g} s (the body was still arriving)",
@@ -1571,12 +1574,15 @@ class AsyncClient:
                 return exc
         deadline = self._core.options.deadline
         try:
-            exchange = self._exchange(request) if self._semaphore is None else self._limited(request)
-            if deadline is None:
+            stop = None if deadline is None else time.monotonic() + deadline
+            exchange = self._exchange(request, stop) if self._semaphore is None else self._limited(request, stop)
+            if deadline is None or _asyncio_timeout is None:
                 return await exchange
+            # Not asyncio.wait_for: before Python 3.12 it can swallow a cancellation.
             try:
-                return await asyncio.wait_for(exchange, deadline)
-            except asyncio.TimeoutError:
+                async with _asyncio_timeout(deadline):
+                    return await exchange
+            except TimeoutError:
                 return _deadline_error(deadline)
         except (httpx.HTTPError, CustbridgeError, _Undecodable) as exc:
             return exc
@@ -1605,13 +1611,14 @@ class AsyncClient:
         limit = self._core.provider.max_concurrency
         self._semaphore = asyncio.Semaphore(limit) if limit else None
 
-    async def _limited(self, request: httpx.Request) -> httpx.Response:
+    async def _limited(self, request: httpx.Request, stop: float | None) -> httpx.Response:
         assert self._semaphore is not None
         async with self._semaphore:
-            return await self._exchange(request)
+            return await self._exchange(request, stop)
 
-    async def _exchange(self, request: httpx.Request) -> httpx.Response:
-        """Send, then stream the body in under the size cap (the deadline wraps this call)."""
+    async def _exchange(self, request: httpx.Request, stop: float | None) -> httpx.Response:
+        """Send, then stream the body in under the size cap and the deadline (checked between
+        chunks; on Python 3.11+ ``asyncio.timeout`` also interrupts a read in progress)."""
         auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
         response = await self._http.send(request, auth=auth, follow_redirects=False, stream=True)
         try:
@@ -1620,6 +1627,8 @@ class AsyncClient:
             reader = _BodyReader(response, self._core.options.max_response_size)
             async for chunk in reader.async_chunks(response):
                 reader.feed(chunk)
+                if stop is not None and time.monotonic() > stop:
+                    raise _deadline_error(self._core.options.deadline or 0.0)
             response._content = reader.finish()
         finally:
             await response.aclose()
