@@ -26,7 +26,8 @@ from custbridge import (
     PaginationError,
     TransportError,
 )
-from custbridge._engine import _SEEN_FLUSH, DEFAULT_MAX_RESPONSE_SIZE, _SeenIds
+from custbridge._engine import DEFAULT_MAX_RESPONSE_SIZE
+from custbridge._guards import SEEN_FLUSH, SeenIds
 from custbridge.sandbox import FaultPlan, create_app
 
 from .conftest import API_KEY, json, record
@@ -111,11 +112,11 @@ def test_deletion_mid_list_under_offset_pagination_skips_no_live_customer(connec
 
 
 def test_digest_set_finds_repeats_across_flushes() -> None:
-    seen = _SeenIds()
-    ids = [f"cus_{i}" for i in range(_SEEN_FLUSH + 10)]
+    seen = SeenIds()
+    ids = [f"cus_{i}" for i in range(SEEN_FLUSH + 10)]
     assert all(seen.add(i) for i in ids)
     assert len(seen) == len(ids)
-    assert not any(seen.add(i) for i in (ids[0], ids[_SEEN_FLUSH - 1], ids[-1]))
+    assert not any(seen.add(i) for i in (ids[0], ids[SEEN_FLUSH - 1], ids[-1]))
     assert seen.add("cus_new")
 
 
