@@ -924,7 +924,7 @@ class _Core:
         """Fetch pages until the end; every customer once, or a :class:`PaginationError`.
 
         The guards, for any provider: a customer already yielded in this listing is dropped
-        (overlapping pages); a repeated page token, or :data:`_STALL_LIMIT` pages in a row
+        (overlapping pages); a repeated page token, or three pages in a row
         that bring no customer not seen before (a cycle of any period, even with fresh
         tokens), raise; so does a listing that runs clearly past the vendor's own total, and
         (unless ``strict`` is false) one that ends short of it. When the vendor's total
@@ -938,9 +938,13 @@ class _Core:
         seen_cursors: set[Hashable] = set()
         history: collections.deque[Hashable | None] = collections.deque(maxlen=RECHECK_PAGES + 1)
         rechecks: list[Hashable | None] = []
+        ending = False
         emitted = 0
         number = 0
         while True:
+            if ending and not rechecks:
+                guard.finish()
+                return None
             recheck = bool(rechecks)
             current = rechecks.pop(0) if recheck else cursor
             req = self.provider.list_request(vendor_query, current)
@@ -993,16 +997,17 @@ class _Core:
                 continue
             history.append(current)
             nxt = raw.next_cursor
-            if nxt is None:
-                guard.finish()
-                return None
-            guard.page(fresh, len(raw.records))
+            if nxt is not None:
+                guard.page(fresh, len(raw.records))
             if shrunk and len(history) > 1:
                 # Deletions moved later records back by ``shrunk`` places: fetch again the
                 # pages whose tail they now occupy (deduplication drops the repeats).
                 back = min(len(history) - 1, RECHECK_PAGES, -(-shrunk // max(1, len(raw.records))))
                 rechecks = list(history)[-1 - back : -1]
                 logger.info("%s list: the total shrank by %d; re-reading %d page(s)", self.name, shrunk, back)
+            if nxt is None:
+                ending = True  # after any re-reads, compare with the vendor's total
+                continue
             if nxt in seen_cursors or nxt == current:
                 raise PaginationError(
                     f"the vendor repeated a page token (after {guard.count} records): it would loop forever",
