@@ -36,6 +36,9 @@ def connect(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: custbridge.OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
 ) -> Client:
     """Connect to Augno (``brand="openmrp"``: the post-rename host, headers and ``OPENMRP_*``
     variables); same as ``custbridge.connect("augno", ...)``.
@@ -45,7 +48,8 @@ def connect(
         base_url, api_version, account_id, include, include_style: see the adapter's README.
         customer_type_group_id, default_carrier_id, default_payment_term_id,
         default_shipping_term_id, credit_limit_unit_id: reference ids used by ``create``.
-        http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid:
+        http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid,
+            max_response_size, request_deadline, strict_pagination:
             the engine's settings, as in :func:`custbridge.connect`.
     """
     return custbridge.connect(
@@ -57,6 +61,9 @@ def connect(
         backoff=backoff,
         backoff_max=backoff_max,
         on_invalid=on_invalid,
+        max_response_size=max_response_size,
+        request_deadline=request_deadline,
+        strict_pagination=strict_pagination,
         api_key=api_key,
         base_url=base_url,
         api_version=api_version,
@@ -92,6 +99,9 @@ def connect_async(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: custbridge.OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
 ) -> AsyncClient:
     """Connect an asyncio client to Augno / OpenMRP (same keywords as :func:`connect`)."""
     return custbridge.connect_async(
@@ -103,6 +113,9 @@ def connect_async(
         backoff=backoff,
         backoff_max=backoff_max,
         on_invalid=on_invalid,
+        max_response_size=max_response_size,
+        request_deadline=request_deadline,
+        strict_pagination=strict_pagination,
         api_key=api_key,
         base_url=base_url,
         api_version=api_version,

@@ -31,6 +31,9 @@ def connect(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: custbridge.OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
 ) -> Client:
     """Connect to Pexip Engage; same as ``custbridge.connect("pexip_engage", ...)``.
 
@@ -39,7 +42,8 @@ def connect(
         access_token: a bearer token obtained elsewhere, or
         client_id, client_secret: OAuth2 client credentials (``PEXIP_ENGAGE_*``).
         base_url, auth_url, language, scope, list_path, page_size: see the adapter's README.
-        http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid:
+        http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid,
+            max_response_size, request_deadline, strict_pagination:
             the engine's settings, as in :func:`custbridge.connect`.
     """
     return custbridge.connect(
@@ -51,6 +55,9 @@ def connect(
         backoff=backoff,
         backoff_max=backoff_max,
         on_invalid=on_invalid,
+        max_response_size=max_response_size,
+        request_deadline=request_deadline,
+        strict_pagination=strict_pagination,
         enterprise=enterprise,
         access_token=access_token,
         client_id=client_id,
@@ -83,6 +90,9 @@ def connect_async(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: custbridge.OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
 ) -> AsyncClient:
     """Connect an asyncio client to Pexip Engage (same keywords as :func:`connect`)."""
     return custbridge.connect_async(
@@ -94,6 +104,9 @@ def connect_async(
         backoff=backoff,
         backoff_max=backoff_max,
         on_invalid=on_invalid,
+        max_response_size=max_response_size,
+        request_deadline=request_deadline,
+        strict_pagination=strict_pagination,
         enterprise=enterprise,
         access_token=access_token,
         client_id=client_id,

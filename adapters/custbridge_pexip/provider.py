@@ -307,13 +307,17 @@ class PexipEngageProvider(Provider):
         offset = int(cursor) if isinstance(cursor, int) else 0
         following = offset + len(records)
         # Quirk: the maximum limit is undocumented; a vendor that caps it returns fewer records
-        # than asked, so the next offset counts what came back, not what was asked for.
+        # than asked, so the next offset counts what came back, not what was asked for, and a
+        # short page is not the end: without a total we ask once more (an empty page ends it).
+        # totalCount reached is the explicit end; a full page beyond the total contradicts it,
+        # so we go on and let the engine's total checks judge.
+        full = len(records) >= (query.page_size or self.page_size)
         if not records:
             nxt = None
-        elif total is not None:
-            nxt = following if following < total else None
+        elif total is None or following < total or (following > total and full):
+            nxt = following
         else:
-            nxt = following if len(records) >= (query.page_size or self.page_size) else None
+            nxt = None
         return RawPage(records, nxt, total)
 
     def map_record(self, record: Any) -> Customer:

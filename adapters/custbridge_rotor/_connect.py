@@ -23,6 +23,9 @@ def connect(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: custbridge.OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
 ) -> Client:
     """Connect to Rotor; same as ``custbridge.connect("rotor", ...)``.
 
@@ -30,7 +33,8 @@ def connect(
         api_key: the Open API key (default ``ROTOR_API_KEY``).
         base_url: API root (default ``ROTOR_BASE_URL``, else Rotor's production host).
         api_version: value of the ``rotor-api-version`` header (Rotor documents ``1.1.0``).
-        http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid:
+        http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid,
+            max_response_size, request_deadline, strict_pagination:
             the engine's settings, as in :func:`custbridge.connect`.
     """
     return custbridge.connect(
@@ -42,6 +46,9 @@ def connect(
         backoff=backoff,
         backoff_max=backoff_max,
         on_invalid=on_invalid,
+        max_response_size=max_response_size,
+        request_deadline=request_deadline,
+        strict_pagination=strict_pagination,
         api_key=api_key,
         base_url=base_url,
         api_version=api_version,
@@ -60,6 +67,9 @@ def connect_async(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: custbridge.OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
 ) -> AsyncClient:
     """Connect an asyncio client to Rotor (same keywords as :func:`connect`)."""
     return custbridge.connect_async(
@@ -71,6 +81,9 @@ def connect_async(
         backoff=backoff,
         backoff_max=backoff_max,
         on_invalid=on_invalid,
+        max_response_size=max_response_size,
+        request_deadline=request_deadline,
+        strict_pagination=strict_pagination,
         api_key=api_key,
         base_url=base_url,
         api_version=api_version,

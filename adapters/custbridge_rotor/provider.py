@@ -361,13 +361,11 @@ class RotorProvider(Provider):
         if bad:
             raise self.mapping_error("bad pagination block", operation="list", paths=bad)
         page = cursor if isinstance(cursor, int) else 1
-        if has_more is None:
-            # Every field is optional in Rotor's schema: without has_more, fall back on the
-            # total, then on whether the page came back full.
-            size = limit or query.page_size or self.default_page_size
-            more = page * size < total if total is not None else len(records) >= size
-        else:
-            more = has_more
+        # Every field is optional in Rotor's schema: without has_more, fall back on the total
+        # (counted with the limit Rotor says it applied), else ask for the next page (a short
+        # page may be a silently capped one; the empty page after the end ends it).
+        fallback = page * limit < total if total is not None and limit else True
+        more = fallback if has_more is None else has_more
         # Page numbers past the end come back empty: an empty page ends the listing even
         # if has_more says otherwise (records deleted meanwhile shift the pages).
         return RawPage(records, page + 1 if more and records else None, total)

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import contextvars
 import copy
 import email.utils
 import ipaddress
 import json
 import logging
+import math
 import random
 import threading
 import time
@@ -28,6 +30,15 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from ._guards import (
+    RECHECK_PAGES,
+    BodyReader,
+    ListGuard,
+    Undecodable,
+    already_read,
+    closed_error,
+    deadline_error,
+)
 from .errors import (
     ConfigurationError,
     CustbridgeError,
@@ -48,6 +59,7 @@ from .provider import (
     Page,
     Provider,
     RateLimit,
+    Secret,
     Support,
     default_error,
 )
@@ -68,11 +80,16 @@ logger = logging.getLogger("custbridge")
 
 OnInvalid = Literal["raise", "skip", "collect"]
 _ON_INVALID = ("raise", "skip", "collect")
-_EMPTY_PAGE_LIMIT = 3
 _MAX_REDIRECTS = 5
 
 
 # --------------------------------------------------------------------------- options
+
+
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024
+"""Default ``max_response_size``: 64 MiB, hundreds of times the largest real page."""
+DEADLINE_FACTOR = 4.0
+"""Default ``request_deadline`` as a multiple of ``timeout`` (30 s timeout: 120 s per request)."""
 
 
 @attrs.frozen
@@ -80,12 +97,35 @@ class EngineOptions:
     """Engine settings shared by every provider."""
 
     max_retries: int = 2
+    """Retries of a failed request that is safe to repeat."""
     timeout: float | None = 30.0
+    """Seconds httpx waits for each connect, read or write (``None``: no limit)."""
     timeout_given: bool = False
+    """Whether ``timeout`` was passed (a caller's ``http_client`` keeps its own otherwise)."""
     max_retry_wait: float = 60.0
+    """A longer ``Retry-After`` raises at once instead of sleeping."""
     backoff: float = 0.5
+    """First backoff delay in seconds (doubled per retry, jittered)."""
     backoff_max: float = 8.0
+    """Longest backoff delay in seconds."""
     on_invalid: OnInvalid = "raise"
+    """What ``list()`` does with a record it cannot map: raise, skip or collect."""
+    max_response_size: int = DEFAULT_MAX_RESPONSE_SIZE
+    """Largest response body accepted, in bytes after decompression; larger ones are refused
+    while streaming, without being buffered."""
+    request_deadline: float | None = None
+    """Overall seconds one HTTP request may take, body included; ``None`` means
+    ``DEADLINE_FACTOR`` times ``timeout`` (no deadline when ``timeout`` is ``None``)."""
+    strict_pagination: bool = True
+    """Raise :class:`PaginationError` when a list ends short of the vendor's own total
+    (``False``: log a warning and end quietly, the old tolerance)."""
+
+    @property
+    def deadline(self) -> float | None:
+        """The effective per-request deadline in seconds, or ``None``."""
+        if self.request_deadline is not None:
+            return self.request_deadline
+        return None if self.timeout is None else self.timeout * DEADLINE_FACTOR
 
     @classmethod
     def from_settings(
@@ -96,21 +136,55 @@ class EngineOptions:
         kwargs: dict[str, Any] = {}
         try:
             if "max_retries" in rest:
-                kwargs["max_retries"] = int(rest.pop("max_retries"))
-                if kwargs["max_retries"] < 0:
-                    raise ValueError("max_retries must be >= 0")
+                kwargs["max_retries"] = _count("max_retries", rest.pop("max_retries"), minimum=0)
             if "timeout" in rest:
                 value = rest.pop("timeout")
-                kwargs["timeout"] = None if value is None else float(value)
+                kwargs["timeout"] = None if value is None else _seconds("timeout", value, positive=True)
                 kwargs["timeout_given"] = True
             for name in ("max_retry_wait", "backoff", "backoff_max"):
                 if name in rest:
-                    kwargs[name] = float(rest.pop(name))
+                    kwargs[name] = _seconds(name, rest.pop(name), positive=False)
             if "on_invalid" in rest:
                 kwargs["on_invalid"] = _check_on_invalid(rest.pop("on_invalid"))
+            if "max_response_size" in rest:
+                kwargs["max_response_size"] = _count("max_response_size", rest.pop("max_response_size"), minimum=1)
+            if "request_deadline" in rest:
+                value = rest.pop("request_deadline")
+                deadline = None if value is None else _seconds("request_deadline", value, positive=True)
+                kwargs["request_deadline"] = deadline
+            if "strict_pagination" in rest:
+                value = rest.pop("strict_pagination")
+                if not isinstance(value, bool):
+                    raise TypeError(f"strict_pagination must be True or False, got {value!r}")
+                kwargs["strict_pagination"] = value
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(str(exc), provider=provider, operation="connect") from None
         return (attrs.evolve(base, **kwargs) if base is not None else cls(**kwargs)), rest
+
+
+def _count(name: str, value: Any, *, minimum: int, text: bool = True) -> int:
+    """An integer setting or argument (``bool`` and floats refused; digits in a string only
+    when ``text``), at least ``minimum``."""
+    if text and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        value = int(value)  # from an environment variable or a command line
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def _seconds(name: str, value: Any, *, positive: bool) -> float:
+    """A finite number of seconds, > 0 when ``positive`` else >= 0."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            value = float(value)  # from an environment variable or a command line
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__} {value!r}")
+    number = float(value)
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        raise ValueError(f"{name} must be a finite number {'>' if positive else '>='} 0, got {value!r}")
+    return number
 
 
 def _check_on_invalid(value: Any) -> OnInvalid:
@@ -180,10 +254,17 @@ def _is_loopback(host: str) -> bool:
 def _check_base_url(provider: str, base_url: str) -> httpx.URL:
     try:
         url = httpx.URL(base_url)
-    except (httpx.InvalidURL, TypeError) as exc:
+        port = url.port
+    except (httpx.InvalidURL, TypeError, ValueError) as exc:  # IDNA errors are ValueErrors
         raise ConfigurationError(
-            f"invalid base_url {base_url!r}: {exc}", provider=provider, operation="connect"
+            f"invalid base_url {base_url!r}: {type(exc).__name__}: {exc}", provider=provider, operation="connect"
         ) from None
+    if port is not None and not 0 < port < 65536:
+        raise ConfigurationError(
+            f"invalid base_url {base_url!r}: port {port} is out of range (1-65535)",
+            provider=provider,
+            operation="connect",
+        )
     if url.scheme == "https" and url.host:
         return url
     if url.scheme == "http" and _is_loopback(url.host):
@@ -194,6 +275,24 @@ def _check_base_url(provider: str, base_url: str) -> httpx.URL:
         operation="connect",
         hint="use an https:// URL",
     )
+
+
+def _check_secrets(provider: Provider) -> None:
+    """Refuse a credential that cannot go into a header as it is: CR, LF, NUL (header
+    injection) or non-ASCII characters (mis-pasted). The message never shows the value."""
+    for name, value in provider.settings.items():
+        if not isinstance(value, Secret):
+            continue
+        text = value.get_secret_value()
+        bad = next((c for c in text if c in "\r\n\0" or not c.isascii() or not c.isprintable()), None)
+        if bad is not None:
+            what = "a line break or NUL" if bad in "\r\n\0" else "a non-ASCII or control character"
+            raise ConfigurationError(
+                f"setting {name!r} contains {what} (U+{ord(bad):04X}); refused",
+                provider=provider.name,
+                operation="connect",
+                hint="check for a pasted newline or quote around the credential",
+            )
 
 
 def _segment(value: str) -> str:
@@ -243,6 +342,7 @@ class _RateLimiter:
 
 _LIMITERS: dict[tuple[str, str, RateLimit], _RateLimiter] = {}
 _LIMITERS_LOCK = threading.Lock()
+_asyncio_timeout: Any = getattr(asyncio, "timeout", None)  # Python 3.11+
 
 
 def _shared_limiter(provider: str, host: str, limit: RateLimit | None) -> _RateLimiter | None:
@@ -322,6 +422,7 @@ _LIST_ARGUMENTS = (
     "vendor_filters",
     "max_items",
     "on_invalid",
+    "strict",
 )
 
 
@@ -348,19 +449,57 @@ def _aware(name: str, value: datetime | None, provider: str) -> datetime | None:
 def _statuses(value: Any, provider: str) -> tuple[CustomerStatus, ...] | None:
     if value is None:
         return None
-    items = [value] if isinstance(value, (str, CustomerStatus)) else list(value)
+    if isinstance(value, (str, CustomerStatus)):
+        items = [value]
+    elif isinstance(value, Iterable) and not isinstance(value, (bytes, Mapping)):
+        items = list(value)
+    else:
+        items = [value]
     out = []
     for item in items:
-        try:
-            out.append(CustomerStatus(item))
-        except ValueError:
+        status = None
+        if isinstance(item, CustomerStatus):
+            status = item
+        elif isinstance(item, str):
+            status = _STATUS_NAMES.get(item.strip().casefold())
+        if status is None:
             raise ConfigurationError(
-                f"unknown status {item!r}",
+                f"unknown status {item!r} ({type(item).__name__})",
                 provider=provider,
                 operation="list",
-                hint="one of " + ", ".join(s.value for s in CustomerStatus),
-            ) from None
+                hint="a CustomerStatus or its name: " + ", ".join(s.value for s in CustomerStatus),
+            )
+        out.append(status)
     return tuple(out)
+
+
+_STATUS_NAMES = {
+    **{s.value.casefold(): s for s in CustomerStatus},
+    **{s.name.casefold(): s for s in CustomerStatus},
+}
+
+
+def _tags(value: Any, provider: str) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    items = (value,) if isinstance(value, str) else value
+    if isinstance(items, (bytes, Mapping)) or not isinstance(items, Iterable):
+        raise ConfigurationError(
+            f"tags must be a string or an iterable of strings, got {type(value).__name__}",
+            provider=provider,
+            operation="list",
+        )
+    out = tuple(items)
+    bad = [t for t in out if not isinstance(t, str)]
+    if bad:
+        raise ConfigurationError(
+            f"tags must be strings, got {type(bad[0]).__name__} {bad[0]!r}", provider=provider, operation="list"
+        )
+    return out or None
+
+
+def _argument_error(exc: Exception, provider: str) -> ConfigurationError:
+    return ConfigurationError(str(exc), provider=provider, operation="list")
 
 
 # --------------------------------------------------------------------------- the core
@@ -374,6 +513,7 @@ class _Core:
         self.options = options
         self.name = provider.name
         self.base = _check_base_url(self.name, provider.base_url)
+        _check_secrets(provider)
         self.redact = _Redactor(provider.secret_values)
         self.limiter = _shared_limiter(provider.name, self.base.host, provider.rate_limit)
         self.auth = provider.auth()
@@ -469,6 +609,18 @@ class _Core:
             result = yield _Send(request)
             if isinstance(result, httpx.HTTPStatusError):  # raised by a caller's event hook
                 result = result.response
+            if isinstance(result, CustbridgeError):  # refused by the driver (size, deadline, closed)
+                result.provider = result.provider or self.name
+                result.operation = operation
+                if isinstance(result, TransportError) and result.request_id is None:
+                    result.request_id = correlation
+                if isinstance(result, RequestTimeoutError) and req.safe_to_retry and attempt < max_retries:
+                    attempt += 1
+                    yield _Sleep(self._backoff(attempt - 1))
+                    continue
+                raise result
+            if isinstance(result, Undecodable):
+                raise TransportError(str(result), provider=self.name, operation=operation)
             if isinstance(result, Exception):
                 error = self._transport_error(result, operation)
                 reached = not isinstance(result, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
@@ -508,6 +660,18 @@ class _Core:
                     )
                 if redirects > _MAX_REDIRECTS:
                     raise TransportError("too many redirects", provider=self.name, operation=operation)
+                if response.status_code != 303 and (req.has_body or not req.safe_to_retry):
+                    # A write is never sent twice: following a 307/308 would resend its body,
+                    # and a 301/302 turned into a GET would pass off another resource as
+                    # the write's answer. (A 303 says "done, the result is there": fetched
+                    # below with a GET and no body.)
+                    raise TransportError(
+                        f"the vendor answered the {operation} with a {response.status_code} redirect to "
+                        f"{self.redact(str(target.copy_with(query=None)))}; custbridge does not resend a write",
+                        provider=self.name,
+                        operation=operation,
+                        hint="the write was not repeated; check base_url (the vendor may have moved its API)",
+                    )
                 method = "GET" if response.status_code == 303 else request.method
                 request = http.build_request(
                     method,
@@ -690,10 +854,19 @@ class _Core:
         """Validate filters; return (query the vendor sees, full query, emulated filter names)."""
         self.check_operation("list")
         caps = self.provider.capabilities
+        if search is not None and not isinstance(search, str):
+            raise ConfigurationError(
+                f"search must be a string, got {type(search).__name__}", provider=self.name, operation="list"
+            )
+        if page_size is not None:
+            try:
+                page_size = _count("page_size", page_size, minimum=1, text=False)
+            except (TypeError, ValueError) as exc:
+                raise _argument_error(exc, self.name) from None
         full = ListQuery(
             search=search or None,
             status=_statuses(status, self.name),
-            tags=(tags,) if isinstance(tags, str) else (tuple(tags) if tags else None),
+            tags=_tags(tags, self.name),
             created_after=_aware("created_after", created_after, self.name),
             created_before=_aware("created_before", created_before, self.name),
             page_size=page_size,
@@ -738,15 +911,22 @@ class _Core:
         """Validate ``list()``/``pages()`` arguments (before any request) and build the flow."""
         max_items = kw.pop("max_items")
         on_invalid = kw.pop("on_invalid") or self.options.on_invalid
+        strict = kw.pop("strict")
         try:
+            if max_items is not None:
+                max_items = _count("max_items", max_items, minimum=0, text=False)
+            if strict is None:
+                strict = self.options.strict_pagination
+            elif not isinstance(strict, bool):
+                raise TypeError(f"strict must be True, False or None, got {strict!r}")
             _check_on_invalid(on_invalid)
             vq, fq, emulated = self.make_query(**kw)
-        except ValueError as exc:
+        except (TypeError, ValueError) as exc:
             raise ConfigurationError(str(exc), provider=self.name, operation="list") from None
         except CustbridgeError as exc:
             raise self.redact.error(exc) from None
         errors: list[MappingError] = []
-        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors), errors
+        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors, strict), errors
 
     def pages_flow(
         self,
@@ -757,33 +937,47 @@ class _Core:
         max_items: int | None,
         on_invalid: OnInvalid,
         errors: list[MappingError],
+        strict: bool = True,
     ) -> _Flow[None]:
+        """Fetch pages until the end; every customer once, or a :class:`PaginationError`.
+
+        The guards, for any provider: a customer already yielded in this listing is dropped
+        (overlapping pages); a repeated page token, or three pages in a row
+        that bring no customer not seen before (a cycle of any period, even with fresh
+        tokens), raise; so does a listing that runs clearly past the vendor's own total, and
+        (unless ``strict`` is false) one that ends short of it. When the vendor's total
+        shrinks between pages (records deleted meanwhile), the pages just before are fetched
+        again, so records that moved back across a page boundary are not skipped.
+        """
+        if max_items == 0:
+            return None
+        guard = ListGuard(self.name, vendor_query.page_size or self.provider.default_page_size, strict)
         cursor: Hashable | None = None
-        seen: set[Hashable] = set()
-        empty_streak = 0
-        fetched = 0
+        seen_cursors: set[Hashable] = set()
+        history: collections.deque[Hashable | None] = collections.deque(maxlen=RECHECK_PAGES + 1)
+        rechecks: list[Hashable | None] = []
+        ending = False
         emitted = 0
         number = 0
-        first_total: int | None = None
-        previous_ids: tuple[str, ...] | None = None
         while True:
-            req = self.provider.list_request(vendor_query, cursor)
+            if ending and not rechecks:
+                guard.finish()
+                return None
+            recheck = bool(rechecks)
+            current = rechecks.pop(0) if recheck else cursor
+            req = self.provider.list_request(vendor_query, current)
             if req is None:  # the provider knows nothing can match: no request at all
-                yield _Emit(Page(items=[], total=0 if cursor is None else first_total, number=number))
+                if recheck:
+                    continue
+                yield _Emit(Page(items=[], total=0 if current is None else guard.last_total, number=number))
                 return None
             response = yield from self.call_flow(http, "list", req)
-            raw = self.parse(lambda r=response, c=cursor: self.provider.parse_page(r, vendor_query, c), "list")  # type: ignore[misc]
-            if raw.total is not None:
-                if first_total is None:
-                    first_total = raw.total
-                elif raw.total != first_total:
-                    logger.warning(
-                        "%s list: total changed from %d to %d while listing", self.name, first_total, raw.total
-                    )
-                    first_total = raw.total
+            raw = self.parse(lambda r=response, c=current: self.provider.parse_page(r, vendor_query, c), "list")  # type: ignore[misc]
+            shrunk = guard.total(raw.total)
             items: list[Customer] = []
-            ids: list[str] = []
+            fresh = 0
             map_record = self.provider.map_record
+            seen = guard.seen
             for index, record in enumerate(raw.records):
                 try:
                     customer = map_record(record)  # the hot loop: no wrapper per record
@@ -791,6 +985,9 @@ class _Core:
                     err = self._mapping_failure(exc, "list", index)
                     if err is None:
                         raise
+                    if not seen.add(repr(record)):
+                        continue  # the same bad record again (overlap): reported once
+                    fresh += 1
                     err.hint = err.hint or f"page {number}"
                     self.redact.error(err)
                     if on_invalid == "raise":
@@ -800,47 +997,43 @@ class _Core:
                     else:
                         errors.append(err)
                     continue
-                ids.append(customer.id)
+                if not seen.add(customer.id):
+                    continue  # already yielded in this listing (overlapping pages)
+                fresh += 1
                 if emulated and not _matches(customer, full_query, emulated):
                     continue
                 items.append(customer)
                 if max_items is not None and emitted + len(items) >= max_items:
                     break
-            fetched += len(raw.records)
             emitted += len(items)
-            yield _Emit(Page(items=items, total=raw.total, number=number))
-            number += 1
+            if items or not recheck:
+                yield _Emit(Page(items=items, total=raw.total, number=number))
+                number += 1
             if max_items is not None and emitted >= max_items:
                 return None
+            if recheck:
+                continue
+            history.append(current)
             nxt = raw.next_cursor
+            if nxt is not None:
+                guard.page(fresh, len(raw.records))
+            if shrunk and len(history) > 1:
+                # Deletions moved later records back by ``shrunk`` places: fetch again the
+                # pages whose tail they now occupy (deduplication drops the repeats).
+                back = min(len(history) - 1, RECHECK_PAGES, -(-shrunk // max(1, len(raw.records))))
+                rechecks = list(history)[-1 - back : -1]
+                logger.info("%s list: the total shrank by %d; re-reading %d page(s)", self.name, shrunk, back)
             if nxt is None:
-                return None
-            if not raw.records:
-                empty_streak += 1
-                if empty_streak >= _EMPTY_PAGE_LIMIT:
-                    raise PaginationError(
-                        f"the vendor returned {empty_streak} empty pages in a row but says there are more",
-                        provider=self.name,
-                        operation="list",
-                    )
-            else:
-                empty_streak = 0
-                page_ids = tuple(ids)
-                if page_ids and page_ids == previous_ids:
-                    raise PaginationError(
-                        f"the vendor returned the same page twice (after {fetched} records)",
-                        provider=self.name,
-                        operation="list",
-                    )
-                previous_ids = page_ids
-            if nxt in seen or nxt == cursor:
+                ending = True  # after any re-reads, compare with the vendor's total
+                continue
+            if nxt in seen_cursors or nxt == current:
                 raise PaginationError(
-                    f"the vendor repeated a page token (after {fetched} records): it would loop forever",
+                    f"the vendor repeated a page token (after {guard.count} records): it would loop forever",
                     provider=self.name,
                     operation="list",
                     hint=f"token {str(nxt)[:60]!r}",
                 )
-            seen.add(nxt)
+            seen_cursors.add(nxt)
             cursor = nxt
 
     def repr(self, kind: str) -> str:
@@ -935,6 +1128,7 @@ class Client:
         limit = provider.max_concurrency
         # A sync client shared by threads must keep to the vendor's cap as well.
         self._semaphore = threading.BoundedSemaphore(limit) if limit else None
+        self._closed = False
         self.sandbox_app: Any = None
 
     @property
@@ -964,6 +1158,9 @@ class Client:
         backoff: float | None = None,
         backoff_max: float | None = None,
         on_invalid: OnInvalid | None = None,
+        max_response_size: int | None = None,
+        request_deadline: float | None = None,
+        strict_pagination: bool | None = None,
     ) -> Client:
         """A client with other engine settings, sharing this one's connection, rate limits and
         concurrency cap (``timeout=None`` means no timeout). Close the original, not the copy::
@@ -1003,14 +1200,39 @@ class Client:
             raise mapped from exc
 
     def _send(self, request: httpx.Request) -> httpx.Response | Exception:
-        auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
+        if self._closed or self._http.is_closed:
+            return closed_error()
         try:
             if self._semaphore is None:
-                return self._http.send(request, auth=auth, follow_redirects=False)
+                return self._exchange(request)
             with self._semaphore:
-                return self._http.send(request, auth=auth, follow_redirects=False)
-        except httpx.HTTPError as exc:
+                return self._exchange(request)
+        except (httpx.HTTPError, CustbridgeError, Undecodable) as exc:
             return exc
+        except RuntimeError:
+            if self._http.is_closed:  # closed by another thread meanwhile
+                return closed_error()
+            raise
+
+    def _exchange(self, request: httpx.Request) -> httpx.Response:
+        """Send, then stream the body in under the size cap and the overall deadline."""
+        options = self._core.options
+        deadline = options.deadline
+        stop = None if deadline is None else time.monotonic() + deadline
+        auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
+        response = self._http.send(request, auth=auth, follow_redirects=False, stream=True)
+        try:
+            if already_read(response, options.max_response_size):
+                return response
+            reader = BodyReader(response, options.max_response_size)
+            for chunk in reader.chunks(response):
+                reader.feed(chunk)
+                if stop is not None and time.monotonic() > stop:
+                    raise deadline_error(deadline)  # type: ignore[arg-type]
+            response._content = reader.finish()
+        finally:
+            response.close()
+        return response
 
     def _iterate(self, flow: _Flow[None]) -> Iterator[Page[Customer]]:
         try:
@@ -1055,9 +1277,19 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        max_response_size: int | None = None,
+        request_deadline: float | None = None,
+        strict_pagination: bool | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> CustomerList:
-        """Iterate customers lazily, page by page; memory stays flat however long the list."""
+        """Iterate customers lazily, page by page; memory stays flat however long the list.
+
+        Every customer comes once, or :class:`PaginationError` is raised after what arrived
+        (README "Guarantees"); ``strict=False`` accepts a list that ends short of the vendor's
+        total (default: the ``strict_pagination`` setting, ``True``). ``max_items=0`` sends
+        nothing.
+        """
         pages, errors = self._pages(_list_arguments(locals()))
         return CustomerList(pages, errors)
 
@@ -1072,6 +1304,10 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        max_response_size: int | None = None,
+        request_deadline: float | None = None,
+        strict_pagination: bool | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> PageList:
         """Iterate whole pages (``Page.items``, ``Page.total``) with the same filters as ``list``."""
@@ -1098,7 +1334,11 @@ class Client:
         self._run(self._core.delete_flow(self._http, customer_id), "delete")
 
     def close(self) -> None:
-        """Release connections this client opened (never a caller's ``http_client``)."""
+        """Release connections this client opened (never a caller's ``http_client``).
+
+        A list still being iterated raises :class:`ConfigurationError` at its next request.
+        """
+        self._closed = True
         while self._owned:
             self._owned.pop()()
 
@@ -1157,12 +1397,14 @@ class AsyncClient:
     ) -> None:
         self._core = _Core(provider, options)
         self._owned = self._core._owned
+        self._own_http: httpx.AsyncClient | None = None
         if http_client is None:
-            http_client = httpx.AsyncClient(timeout=options.timeout, follow_redirects=False)
+            http_client = self._own_http = httpx.AsyncClient(timeout=options.timeout, follow_redirects=False)
             self._owned.append(http_client.aclose)
         self._http = http_client
-        limit = provider.max_concurrency
-        self._semaphore = asyncio.Semaphore(limit) if limit else None
+        self._semaphore: asyncio.Semaphore | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
         self.sandbox_app: Any = None
 
     @property
@@ -1190,6 +1432,9 @@ class AsyncClient:
         backoff: float | None = None,
         backoff_max: float | None = None,
         on_invalid: OnInvalid | None = None,
+        max_response_size: int | None = None,
+        request_deadline: float | None = None,
+        strict_pagination: bool | None = None,
     ) -> AsyncClient:
         """As :meth:`Client.with_options`: same connection, rate limits and concurrency cap."""
         clone = copy.copy(self)
@@ -1205,17 +1450,75 @@ class AsyncClient:
         return AsyncRawResponseClient(self)
 
     async def _send(self, request: httpx.Request) -> httpx.Response | Exception:
+        if self._closed or self._http.is_closed:
+            return closed_error()
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            try:
+                self._bind(loop)
+            except ConfigurationError as exc:
+                return exc
+        deadline = self._core.options.deadline
         try:
-            if self._semaphore is None:
-                return await self._http.send(
-                    request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False
-                )
-            async with self._semaphore:
-                return await self._http.send(
-                    request, auth=self._core.auth or httpx.USE_CLIENT_DEFAULT, follow_redirects=False
-                )
-        except httpx.HTTPError as exc:
+            stop = None if deadline is None else time.monotonic() + deadline
+            exchange = self._exchange(request, stop) if self._semaphore is None else self._limited(request, stop)
+            if deadline is None or _asyncio_timeout is None:
+                return await exchange
+            # Not asyncio.wait_for: before Python 3.12 it can swallow a cancellation.
+            try:
+                async with _asyncio_timeout(deadline):
+                    return await exchange
+            except TimeoutError:
+                return deadline_error(deadline)
+        except (httpx.HTTPError, CustbridgeError, Undecodable) as exc:
             return exc
+        except RuntimeError as exc:
+            if self._http.is_closed:
+                return closed_error()
+            if "loop" in str(exc):
+                return ConfigurationError(
+                    f"the http_client given to this AsyncClient cannot be used under another event loop ({exc})",
+                    hint="create the httpx.AsyncClient inside the event loop that uses it, or pass none",
+                )
+            raise
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Use this client under ``loop``. asyncio primitives are made anew; a connection
+        pool custbridge opened belongs to the first loop (its sockets cannot be used nor
+        even closed from another), so that case is refused with a clear error."""
+        if self._loop is not None and self._own_http is not None:
+            raise ConfigurationError(
+                "this AsyncClient was first used under another event loop; its connections belong to that loop",
+                provider=self._core.name,
+                hint="create the client inside the asyncio.run() (event loop) that uses it, "
+                "or pass your own http_client",
+            )
+        self._loop = loop
+        limit = self._core.provider.max_concurrency
+        self._semaphore = asyncio.Semaphore(limit) if limit else None
+
+    async def _limited(self, request: httpx.Request, stop: float | None) -> httpx.Response:
+        assert self._semaphore is not None
+        async with self._semaphore:
+            return await self._exchange(request, stop)
+
+    async def _exchange(self, request: httpx.Request, stop: float | None) -> httpx.Response:
+        """Send, then stream the body in under the size cap and the deadline (checked between
+        chunks; on Python 3.11+ ``asyncio.timeout`` also interrupts a read in progress)."""
+        auth = self._core.auth or httpx.USE_CLIENT_DEFAULT
+        response = await self._http.send(request, auth=auth, follow_redirects=False, stream=True)
+        try:
+            if already_read(response, self._core.options.max_response_size):
+                return response
+            reader = BodyReader(response, self._core.options.max_response_size)
+            async for chunk in reader.async_chunks(response):
+                reader.feed(chunk)
+                if stop is not None and time.monotonic() > stop:
+                    raise deadline_error(self._core.options.deadline or 0.0)
+            response._content = reader.finish()
+        finally:
+            await response.aclose()
+        return response
 
     async def _run(self, flow: _Flow[_R], operation: str) -> _R:
         try:
@@ -1278,6 +1581,10 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        max_response_size: int | None = None,
+        request_deadline: float | None = None,
+        strict_pagination: bool | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> AsyncCustomerList:
         """``async for`` customers lazily (same filters as the sync client)."""
@@ -1295,6 +1602,10 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        max_response_size: int | None = None,
+        request_deadline: float | None = None,
+        strict_pagination: bool | None = None,
+        strict: bool | None = None,
         **vendor_filters: Any,
     ) -> AsyncPageList:
         """``async for`` whole pages."""
@@ -1317,7 +1628,11 @@ class AsyncClient:
         await self._run(self._core.delete_flow(self._http, customer_id), "delete")
 
     async def close(self) -> None:
-        """Release connections this client opened (never a caller's ``http_client``)."""
+        """Release connections this client opened (never a caller's ``http_client``).
+
+        A list still being iterated raises :class:`ConfigurationError` at its next request.
+        """
+        self._closed = True
         while self._owned:
             result = self._owned.pop()()
             if asyncio.iscoroutine(result):

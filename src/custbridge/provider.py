@@ -428,9 +428,19 @@ class RawPage:
     records: Sequence[Any]
     """The vendor records of this page, not yet mapped (the engine maps them one by one)."""
     next_cursor: Hashable | None
-    """What the adapter needs to fetch the next page, or ``None`` at the end."""
+    """What the adapter needs to fetch the next page, or ``None`` at the end.
+
+    Return ``None`` only on an *explicit* end: the vendor's own signal (``has_more: false``,
+    no next link, the total reached) or an empty page. A page that merely came back shorter
+    than asked is not an end (vendors cap page sizes silently): return the next cursor, and
+    the empty page that follows ends the list at the cost of one request. The engine checks
+    the end against :attr:`total` and raises :class:`~custbridge.PaginationError` when the
+    list comes up short of it, so an adapter need not second-guess the vendor's signals."""
     total: int | None = None
-    """The vendor's total count, when it gives one."""
+    """The vendor's total count of matching records, when it gives one (for the whole list,
+    not this page). The engine uses it to prove a list complete, to stop a vendor that runs
+    clearly past it, and to notice deletions mid-list (a shrinking total) and re-read the
+    pages just before."""
 
 
 T = TypeVar("T")
@@ -591,7 +601,10 @@ class Provider:
         raise NotImplementedError
 
     def parse_page(self, response: HttpResponse, query: ListQuery, cursor: Hashable | None) -> RawPage:
-        """Split a list response into raw records, the next cursor and the total."""
+        """Split a list response into raw records, the next cursor and the total.
+
+        See :class:`RawPage` for when the next cursor is ``None`` (explicit ends only).
+        """
         raise NotImplementedError
 
     def map_record(self, record: Any) -> Customer:

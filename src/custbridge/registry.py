@@ -127,6 +127,9 @@ def connect(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
     **settings: Any,
 ) -> Client:
     """Connect to provider ``name``.
@@ -136,7 +139,9 @@ def connect(
     (``custbridge_<vendor>.connect(api_key=...)``). The engine's settings: ``timeout`` (30 s per
     request; ``None``: none), ``max_retries`` (2), ``max_retry_wait`` (60 s: a longer
     ``Retry-After`` raises at once), ``backoff`` (0.5 s, doubling per retry up to
-    ``backoff_max``, 8 s), ``on_invalid`` (``"raise"``, ``"skip"`` or ``"collect"``).
+    ``backoff_max``, 8 s), ``on_invalid`` (``"raise"``, ``"skip"`` or ``"collect"``),
+    ``max_response_size`` (64 MiB), ``request_deadline`` (4 × ``timeout``) and
+    ``strict_pagination`` (``True``); negative or non-finite numbers are refused.
     A caller's ``http_client`` is used as is and never closed by custbridge.
     """
     engine = _engine_settings(
@@ -147,6 +152,9 @@ def connect(
             "backoff": backoff,
             "backoff_max": backoff_max,
             "on_invalid": on_invalid,
+            "max_response_size": max_response_size,
+            "request_deadline": request_deadline,
+            "strict_pagination": strict_pagination,
         }
     )
     provider, options = _build(name, {**settings, **engine})
@@ -163,6 +171,9 @@ def connect_async(
     backoff: float | None = None,
     backoff_max: float | None = None,
     on_invalid: OnInvalid | None = None,
+    max_response_size: int | None = None,
+    request_deadline: float | None = None,
+    strict_pagination: bool | None = None,
     **settings: Any,
 ) -> AsyncClient:
     """Connect an asyncio client to provider ``name`` (same settings as :func:`connect`)."""
@@ -174,6 +185,9 @@ def connect_async(
             "backoff": backoff,
             "backoff_max": backoff_max,
             "on_invalid": on_invalid,
+            "max_response_size": max_response_size,
+            "request_deadline": request_deadline,
+            "strict_pagination": strict_pagination,
         }
     )
     provider, options = _build(name, {**settings, **engine})

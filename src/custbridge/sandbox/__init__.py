@@ -19,12 +19,13 @@ from .._engine import AsyncClient, Client
 from ..registry import connect as _connect
 from ..registry import connect_async as _connect_async
 from ..registry import provider_class
-from ._app import FAULT_KINDS, FaultPlan, SandboxApp, json_response
+from ._app import FAULT_KINDS, HOSTILE_KINDS, FaultPlan, SandboxApp, json_response
 from ._people import Person, PersonAddress, people, person
 from ._server import LoopbackServer
 
 __all__ = [
     "FAULT_KINDS",
+    "HOSTILE_KINDS",
     "FaultPlan",
     "LoopbackServer",
     "Person",

@@ -15,13 +15,14 @@ import json
 import random
 import threading
 import time
+import zlib
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 import attrs
 import httpx
 
-__all__ = ["FAULT_KINDS", "FaultPlan", "SandboxApp", "json_response"]
+__all__ = ["FAULT_KINDS", "HOSTILE_KINDS", "FaultPlan", "SandboxApp", "json_response"]
 
 FAULT_KINDS: tuple[str, ...] = (
     "429",
@@ -35,6 +36,54 @@ FAULT_KINDS: tuple[str, ...] = (
     "reset",
 )
 """Every fault the framework can inject."""
+
+
+HOSTILE_KINDS: tuple[str, ...] = (
+    "overlap",
+    "cycle",
+    "inflate-total",
+    "understate-total",
+    "hide-total",
+    "lose-record",
+    "cap-page",
+    "redirect-writes",
+    "huge-body",
+    "gzip-bomb",
+    "drip",
+)
+"""Deterministic hostile vendor behaviours, applied to every matching request (not drawn by
+``rate``), the same way for any vendor's sandbox:
+
+- ``overlap``: every list page after the first starts with the last record of the page
+  before it, as if a record were inserted before each page boundary while listing.
+- ``cycle``: from the ``cycle_period``-th list page on, the records repeat the first pages'
+  while the vendor's own cursors keep advancing (fresh tokens over repeated records).
+- ``inflate-total`` / ``understate-total``: every integer field named like ``total`` in a list
+  answer is raised by 300 / set to 1. ``hide-total``: such fields are removed.
+- ``lose-record``: the second list page served loses its first record (totals unchanged).
+- ``cap-page``: the vendor silently serves at most ``page_cap`` records per page (a ``limit``,
+  ``page_size``, ``per_page``, ``pageSize`` or ``size`` query parameter is lowered).
+- ``redirect-writes``: a POST/PUT/PATCH is answered ``redirect_status`` to the same URL with a
+  marker parameter; the redirected request, if any, is served normally.
+  ``write_bodies_received`` counts the write bodies that arrived.
+- ``huge-body``: every GET is answered 200 with ``body_size`` bytes, produced lazily.
+- ``gzip-bomb``: the same, gzip-compressed (``Content-Encoding: gzip``), compressed lazily.
+- ``drip``: the real answer's body arrives one byte at a time, ``drip_delay`` seconds apart.
+
+A list answer is recognised generically: a 200 JSON object without an ``id`` that has a
+top-level array of objects.
+"""
+
+_LIMIT_PARAMS = ("limit", "page_size", "per_page", "pageSize", "size")
+_REDIRECT_MARK = "sandbox_redirected"
+
+
+def _parse_hostile(value: Any) -> tuple[str, ...]:
+    kinds = (value,) if isinstance(value, str) else tuple(value)
+    for kind in kinds:
+        if kind not in HOSTILE_KINDS:
+            raise ValueError(f"unknown hostile behaviour {kind!r}; known: {', '.join(HOSTILE_KINDS)}")
+    return kinds
 
 
 def _parse_kinds(value: Any) -> tuple[str, ...]:
@@ -59,6 +108,18 @@ class FaultPlan:
     """Seconds announced by ``429-retry-after`` faults."""
     max_consecutive: int = 2
     """Never fault more than this many requests in a row (keeps retries able to win)."""
+    hostile: tuple[str, ...] = attrs.field(default=(), converter=_parse_hostile)
+    """Hostile behaviours applied to every matching request (see :data:`HOSTILE_KINDS`)."""
+    cycle_period: int = 2
+    """``cycle``: list pages repeat with this period."""
+    page_cap: int = 3
+    """``cap-page``: most records the vendor serves per page."""
+    redirect_status: int = 307
+    """``redirect-writes``: the redirect status (301, 302, 303, 307 or 308)."""
+    body_size: int = 400 * 1024 * 1024
+    """``huge-body`` / ``gzip-bomb``: body size in bytes (after decompression)."""
+    drip_delay: float = 0.01
+    """``drip``: seconds between two bytes."""
 
     @classmethod
     def parse(cls, text: str) -> FaultPlan:
@@ -99,6 +160,79 @@ class _ResetStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         raise httpx.ReadError("connection reset by peer (sandbox fault)")
 
 
+class _LazyBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """``size`` bytes produced chunk by chunk (optionally gzip-compressed as they go), so
+    the sandbox never holds the body it claims to send."""
+
+    def __init__(self, size: int, *, gzip: bool) -> None:
+        self._size = size
+        self._gzip = gzip
+
+    def _chunks(self) -> Iterator[bytes]:
+        block = b"[" + b"0," * (32 * 1024)
+        compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16) if self._gzip else None
+        left = self._size
+        while left > 0:
+            piece = block[:left]
+            left -= len(piece)
+            out = compressor.compress(piece) if compressor is not None else piece
+            if out:
+                yield out
+        if compressor is not None:
+            yield compressor.flush()
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self._chunks():
+            yield chunk
+
+
+class _DripStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body that arrives one byte at a time, ``delay`` seconds apart."""
+
+    def __init__(self, content: bytes, delay: float) -> None:
+        self._content = content
+        self._delay = delay
+
+    def __iter__(self) -> Iterator[bytes]:
+        for i in range(len(self._content)):
+            time.sleep(self._delay)
+            yield self._content[i : i + 1]
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for i in range(len(self._content)):
+            await asyncio.sleep(self._delay)
+            yield self._content[i : i + 1]
+
+
+def _records_key(body: Any) -> str | None:
+    """The key of a list answer's record array: the first top-level array of objects of a
+    JSON object that is not itself a record (has no ``id``)."""
+    if not isinstance(body, dict) or "id" in body:
+        return None
+    for key, value in body.items():
+        if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+            return str(key)
+    return None
+
+
+def _rewrite_totals(node: Any, change: Any, depth: int = 0) -> Any:
+    """Apply ``change`` (int -> int or None to drop) to integer fields named like ``total``."""
+    if not isinstance(node, dict) or depth > 2:
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if "total" in key.lower() and isinstance(value, int) and not isinstance(value, bool):
+            new = change(value)
+            if new is not None:
+                out[key] = new
+        else:
+            out[key] = _rewrite_totals(value, change, depth + 1) if isinstance(value, dict) else value
+    return out
+
+
 _GATEWAY_PAGE = (
     b"<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway"
     b"</h1></center><hr><center>nginx</center></body></html>"
@@ -131,6 +265,11 @@ class SandboxApp:
         self._lock = threading.Lock()
         self._fault_rng = random.Random(self.faults.seed)
         self._consecutive_faults = 0
+        self.write_bodies_received = 0
+        """Write requests (POST/PUT/PATCH) with a body that reached this app."""
+        self._list_pages_served = 0
+        self._first_pages: list[list[Any]] = []
+        self._previous_last: Any = None
 
     # -- what a vendor sandbox implements ------------------------------------------------
 
@@ -178,12 +317,95 @@ class SandboxApp:
         """Answer one request (sync, in-process): auth, faults, then the vendor route."""
         with self._lock:
             self.requests_served += 1
+            if request.method in ("POST", "PUT", "PATCH") and request.content:
+                self.write_bodies_received += 1
         if self.reject_auth or not self.authorized(request):
             return self.auth_failure(request)
         fault = self._draw_fault()
         if fault is not None:
             return self._apply_fault(fault, request)
+        if self.faults.hostile:
+            return self._hostile(request)
         return self.route(request)
+
+    def _hostile(self, request: httpx.Request) -> httpx.Response:
+        """Answer like a hostile vendor would (see :data:`HOSTILE_KINDS`)."""
+        plan = self.faults
+        kinds = plan.hostile
+        if "redirect-writes" in kinds and request.method in ("POST", "PUT", "PATCH"):
+            if _REDIRECT_MARK not in request.url.params:
+                target = request.url.copy_add_param(_REDIRECT_MARK, "1")
+                return httpx.Response(plan.redirect_status, headers={"location": str(target)})
+            request = httpx.Request(
+                request.method,
+                request.url.copy_remove_param(_REDIRECT_MARK),
+                headers=request.headers,
+                content=request.content,
+            )
+        if request.method == "GET" and ("huge-body" in kinds or "gzip-bomb" in kinds):
+            gzip = "gzip-bomb" in kinds
+            headers = {"content-type": "application/json"}
+            if gzip:
+                headers["content-encoding"] = "gzip"
+            return httpx.Response(200, headers=headers, stream=_LazyBody(plan.body_size, gzip=gzip))
+        if "cap-page" in kinds:
+            url = request.url
+            for name in _LIMIT_PARAMS:
+                value = url.params.get(name)
+                if value is not None and value.isdigit() and int(value) > plan.page_cap:
+                    url = url.copy_set_param(name, str(plan.page_cap))
+            if url != request.url:
+                request = httpx.Request(request.method, url, headers=request.headers, content=request.content)
+        response = self.route(request)
+        if request.method == "GET" and response.status_code == 200:
+            response = self._hostile_list(response)
+        if "drip" in kinds:
+            body = response.read()
+            headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+            return httpx.Response(response.status_code, headers=headers, stream=_DripStream(body, plan.drip_delay))
+        return response
+
+    def _hostile_list(self, response: httpx.Response) -> httpx.Response:
+        kinds = self.faults.hostile
+        if not set(kinds) & {"overlap", "cycle", "inflate-total", "understate-total", "hide-total", "lose-record"}:
+            return response
+        try:
+            body = json.loads(response.read())
+        except ValueError:
+            return response
+        key = _records_key(body)
+        if key is None:
+            return response
+        records: list[Any] = list(body[key])
+        with self._lock:
+            served = self._list_pages_served
+            self._list_pages_served += 1
+            period = self.faults.cycle_period
+            if len(self._first_pages) < period:
+                self._first_pages.append(records)
+            if "overlap" in kinds and records:
+                # As if one record were inserted before each page boundary: every page but
+                # the first starts with the previous page's last record and keeps its size.
+                carry, full = self._previous_last, len(self._first_pages[0])
+                if carry is not None:
+                    shifted = len(records) >= full
+                    records = [carry, *(records[:-1] if shifted else records)]
+                    self._previous_last = body[key][-1] if shifted else None
+                else:
+                    self._previous_last = records[-1]
+        if "cycle" in kinds and served >= period and records:
+            records = list(self._first_pages[served % period])
+        if "lose-record" in kinds and served == 1 and records:
+            records = records[1:]
+        body[key] = records
+        if "inflate-total" in kinds:
+            body = _rewrite_totals(body, lambda n: n + 300)
+        if "understate-total" in kinds:
+            body = _rewrite_totals(body, lambda n: 1)
+        if "hide-total" in kinds:
+            body = _rewrite_totals(body, lambda n: None)
+        headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+        return json_response(response.status_code, body, headers)
 
     def _draw_fault(self) -> str | None:
         plan = self.faults

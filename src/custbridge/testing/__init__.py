@@ -12,12 +12,19 @@ pagination across at least three pages with no loss or duplicate, not-found, aut
 failure, rate limiting and retries, async parity, loopback HTTP, and the model invariants
 (aware datetimes, non-empty display names, unique keys, raw payload kept, fields declared
 unsupported always empty).
+
+The ``test_hostile_*`` checks replay the README's guarantees against a hostile vendor, through
+the sandbox framework's :data:`~custbridge.sandbox.HOSTILE_KINDS` (so they need nothing from
+the provider): overlapping, cycling and capped pages, totals that lie, a lost record,
+redirected writes, huge and compressed bodies, a drip-fed body; plus a careless caller (wrong
+argument types, negative settings, credentials with line breaks, a client closed mid-list, an
+async client reused under a second event loop).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -25,13 +32,18 @@ from .. import sandbox
 from .._engine import Client
 from ..errors import (
     AuthenticationError,
+    ConfigurationError,
     CustbridgeError,
     NotFoundError,
+    PaginationError,
     RateLimitError,
+    RequestTimeoutError,
+    TransportError,
     UnsupportedOperationError,
 )
-from ..model import Customer
+from ..model import Customer, CustomerInput
 from ..provider import CANONICAL_FIELDS, FILTERS, OPERATIONS, FieldAccess
+from ..registry import provider_class
 from ..sandbox import FaultPlan, SandboxApp
 
 __all__ = ["ProviderConformance", "check_customer_invariants"]
@@ -253,6 +265,309 @@ class ProviderConformance:
                     assert client.name in str(err)
                 else:  # pragma: no cover
                     raise AssertionError("expected a custbridge error")
+
+
+    # -- hostile vendor, careless caller (README "Guarantees") ------------------------------
+
+    def hostile_app(self, *kinds: str, **plan: Any) -> SandboxApp:
+        app = self.make_app()
+        app.faults = FaultPlan(hostile=kinds, **plan)
+        return app
+
+    def _has_totals(self) -> bool:
+        with self.connect() as client:
+            return any(p.total is not None for p in client.pages(page_size=self.page_size, **self.list_filters))
+
+    def _collect_until_error(self, items: Iterator[Customer]) -> tuple[list[str], CustbridgeError | None]:
+        keys: list[str] = []
+        try:
+            for customer in items:
+                keys.append(customer.key)
+        except CustbridgeError as err:
+            return keys, err
+        return keys, None
+
+    def test_hostile_overlapping_pages_yield_each_customer_once(self) -> None:
+        with self.connect(self.hostile_app("overlap")) as client:
+            keys = [c.key for c in self.list_all(client)]
+            assert len(keys) == len(set(keys)), "a customer was yielded twice"
+            assert len(keys) == self.size
+
+    def test_hostile_cycling_pages_are_detected(self) -> None:
+        with self.connect(self.hostile_app("cycle", cycle_period=2)) as client:
+            keys, err = self._collect_until_error(client.list(page_size=self.page_size, **self.list_filters))
+            assert len(keys) == len(set(keys)), "a customer was yielded twice"
+            assert isinstance(err, PaginationError), f"a cycling vendor must raise PaginationError, got {err!r}"
+            assert client.name in str(err)
+
+    def test_hostile_total_saying_more_raises_after_yielding(self) -> None:
+        if not self._has_totals():
+            import pytest
+
+            pytest.skip(f"{self.provider} gives no totals")
+        with self.connect(self.hostile_app("inflate-total")) as client:
+            keys, err = self._collect_until_error(client.list(page_size=self.page_size, **self.list_filters))
+            assert len(set(keys)) == self.size, "everything that arrived is yielded first"
+            assert isinstance(err, PaginationError), f"expected PaginationError, got {err!r}"
+            assert "total" in str(err)
+            tolerant = self.list_all(client, strict=False)
+            assert len({c.key for c in tolerant}) == self.size
+
+    def test_hostile_lost_record_raises(self) -> None:
+        if not self._has_totals():
+            import pytest
+
+            pytest.skip(f"{self.provider} gives no totals")
+        with self.connect(self.hostile_app("lose-record")) as client:
+            keys, err = self._collect_until_error(client.list(page_size=self.page_size, **self.list_filters))
+            assert len(keys) == self.size - 1
+            assert isinstance(err, PaginationError), f"a list short of the total must raise, got {err!r}"
+
+    def test_hostile_total_exceeded_stops_the_list(self) -> None:
+        if not self._has_totals():
+            import pytest
+
+            pytest.skip(f"{self.provider} gives no totals")
+        with self.connect(self.hostile_app("understate-total")) as client:
+            keys, err = self._collect_until_error(client.list(page_size=self.page_size, **self.list_filters))
+            assert isinstance(err, PaginationError), f"expected PaginationError, got {err!r}"
+            assert len(keys) < self.size
+
+    def test_hostile_capped_pages_without_totals_list_everything(self) -> None:
+        app = self.hostile_app("cap-page", "hide-total", page_cap=3)
+        with self.connect(app) as client:
+            keys = [c.key for c in self.list_all(client)]
+            assert len(keys) == len(set(keys))
+            assert len(keys) == self.size, "a short page was taken as the end of the list"
+
+    def test_hostile_redirected_writes_are_never_resent(self) -> None:
+        import pytest
+
+        with self.connect() as probe:
+            caps = probe.capabilities
+            ops = [op for op in ("create", "update", "upsert") if caps.supports(op)]
+            if not ops:
+                pytest.skip(f"{self.provider} has no writes")
+            existing = self.list_all(probe, max_items=1)[0].id
+        for status in (301, 302, 307, 308):
+            for op in ops:
+                app = self.hostile_app("redirect-writes", redirect_status=status)
+                with self.connect(app) as client:
+                    data = _writable_input(client, op)
+                    before = app.customer_count()
+                    with pytest.raises(TransportError) as info:
+                        if op == "update":
+                            client.update(existing, data)
+                        else:
+                            getattr(client, op)(data)
+                    assert client.name in str(info.value) and str(status) in str(info.value)
+                    assert app.write_bodies_received == 1, f"{op} body sent {app.write_bodies_received} times"
+                    assert app.customer_count() == before
+
+    def test_hostile_huge_body_is_refused_unread(self) -> None:
+        for kind in ("huge-body", "gzip-bomb"):
+            app = self.hostile_app(kind, body_size=8 * 1024 * 1024)
+            with self.connect(app, max_response_size=1024 * 1024, max_retries=0) as client:
+                try:
+                    client.get("anything")
+                except TransportError as err:
+                    assert "max_response_size" in str(err), err
+                    assert client.name in str(err)
+                else:  # pragma: no cover
+                    raise AssertionError(f"{kind}: expected TransportError")
+
+    def test_hostile_drip_feed_hits_the_deadline(self) -> None:
+        app = self.make_app()
+        with self.connect(app) as client:
+            first = self.list_all(client, max_items=1)[0].id
+        app.faults = FaultPlan(hostile=("drip",), drip_delay=0.02)
+        with self.connect(app, timeout=5, request_deadline=0.2, max_retries=0) as client:
+            try:
+                client.get(first)
+            except RequestTimeoutError as err:
+                assert "deadline" in str(err) and client.name in str(err)
+            else:  # pragma: no cover
+                raise AssertionError("expected RequestTimeoutError")
+
+        async def run() -> None:
+            aclient = sandbox.connect_async(
+                self.provider, app=app, timeout=5, request_deadline=0.2, max_retries=0, **self.connect_settings
+            )
+            async with aclient:
+                try:
+                    await aclient.get(first)
+                except RequestTimeoutError as err:
+                    assert "deadline" in str(err)
+                else:  # pragma: no cover
+                    raise AssertionError("expected RequestTimeoutError")
+
+        asyncio.run(run())
+
+    def test_list_arguments_are_checked_before_any_request(self) -> None:
+        app = self.make_app()
+        bad: list[dict[str, Any]] = [
+            {"status": 5},
+            {"status": "no-such-status"},
+            {"status": [object()]},
+            {"tags": [1, 2]},
+            {"tags": 5},
+            {"page_size": 2.5},
+            {"page_size": "10"},
+            {"page_size": 0},
+            {"page_size": True},
+            {"max_items": -1},
+            {"max_items": 1.5},
+            {"search": 42},
+            {"strict": "yes"},
+        ]
+        with self.connect(app) as client:
+            for kwargs in bad:
+                for call in (client.list, client.pages):
+                    try:
+                        list(call(**kwargs))
+                    except ConfigurationError as err:
+                        assert client.name in str(err)
+                    except UnsupportedOperationError:
+                        pass  # e.g. a filter this provider lacks: refused just as early
+                    else:  # pragma: no cover
+                        raise AssertionError(f"{kwargs} was accepted")
+            assert list(client.list(max_items=0)) == []
+            assert list(client.pages(max_items=0)) == []
+            for customer_id in (None, 42, ""):
+                try:
+                    client.get(customer_id)  # type: ignore[arg-type]
+                except ConfigurationError:
+                    pass
+                else:  # pragma: no cover
+                    raise AssertionError(f"get({customer_id!r}) was accepted")
+        assert app.requests_served == 0
+
+    def test_negative_settings_are_refused_at_connect(self) -> None:
+        for settings in (
+            {"timeout": -1},
+            {"timeout": float("nan")},
+            {"max_retries": -1},
+            {"max_retries": 1.5},
+            {"backoff": -0.5},
+            {"max_retry_wait": -1},
+            {"max_response_size": 0},
+            {"request_deadline": -1},
+            {"strict_pagination": "no"},
+        ):
+            try:
+                self.connect(**settings).close()
+            except ConfigurationError as err:
+                assert client_name(self.provider) in str(err)
+            else:  # pragma: no cover
+                raise AssertionError(f"{settings} was accepted")
+
+    def test_credentials_with_line_breaks_are_refused_unechoed(self) -> None:
+        app = self.make_app()
+        given = {**app.client_settings(app.base_url), **self.connect_settings}
+        secret_names = [s.name for s in provider_class(self.provider).settings_spec if s.secret and s.name in given]
+        for name in secret_names:
+            for bad in ("abc\r\nX-Injected: yes", "abc\x00def", "clé-secrète-1234"):
+                try:
+                    sandbox.connect(self.provider, app=app, **{**self.connect_settings, name: bad}).close()
+                except ConfigurationError as err:
+                    assert bad not in str(err) and bad not in repr(err)
+                    assert name in str(err)
+                else:  # pragma: no cover
+                    raise AssertionError(f"{name}={bad!r} was accepted")
+
+    def test_unusable_base_url_is_a_configuration_error(self) -> None:
+        names = {s.name for s in provider_class(self.provider).settings_spec}
+        if "base_url" not in names:
+            import pytest
+
+            pytest.skip(f"{self.provider} has no base_url setting")
+        app = self.make_app()
+        for url in ("https://\x80bad.example", "https://api.example:99999", "https://api.example:port"):
+            try:
+                sandbox.connect(self.provider, app=app, **{**self.connect_settings, "base_url": url}).close()
+            except ConfigurationError as err:
+                assert client_name(self.provider) in str(err)
+            else:  # pragma: no cover
+                raise AssertionError(f"base_url {url!r} was accepted")
+
+    def test_close_while_listing_is_a_clear_error(self) -> None:
+        client = self.connect()
+        customers = client.list(page_size=self.page_size, **self.list_filters)
+        next(customers)
+        client.close()
+        try:
+            list(customers)
+        except ConfigurationError as err:
+            assert "closed" in str(err) and "internal error" not in str(err)
+        else:  # pragma: no cover
+            raise AssertionError("a list iterated after close() must raise")
+
+        async def run() -> None:
+            aclient = sandbox.connect_async(self.provider, app=self.make_app(), **{**_FAST, **self.connect_settings})
+            listing = aclient.list(page_size=self.page_size, **self.list_filters)
+            await listing.__anext__()
+            await aclient.close()
+            try:
+                async for _ in listing:
+                    pass
+            except ConfigurationError as err:
+                assert "closed" in str(err)
+            else:  # pragma: no cover
+                raise AssertionError("an async list iterated after close() must raise")
+
+        asyncio.run(run())
+
+    def test_async_client_under_a_second_event_loop(self) -> None:
+        """Works with a caller's http_client; a pool custbridge opened says clearly why not."""
+        import custbridge
+
+        app = self.make_app()
+        shared = sandbox.connect_async(self.provider, app=app, **{**_FAST, **self.connect_settings})
+
+        async def keys(client: Any, close: bool = False) -> list[str]:
+            try:
+                return [c.key async for c in client.list(page_size=self.page_size, **self.list_filters)]
+            finally:
+                if close:
+                    await client.close()
+
+        first = asyncio.run(keys(shared))
+        assert asyncio.run(keys(shared, close=True)) == first and len(first) == self.size
+        with app.serve() as server:
+            own = custbridge.connect_async(self.provider, **{**_FAST, **server.settings(), **self.connect_settings})
+            loop, other = asyncio.new_event_loop(), asyncio.new_event_loop()
+            try:
+                assert loop.run_until_complete(keys(own)) == first
+                try:
+                    other.run_until_complete(keys(own))
+                except ConfigurationError as err:
+                    assert "event loop" in str(err) and own.name in str(err)
+                else:  # pragma: no cover
+                    raise AssertionError("expected ConfigurationError")
+                loop.run_until_complete(own.close())  # its connections are closed where they live
+            finally:
+                loop.close()
+                other.close()
+
+def client_name(provider: str) -> str:
+    """The name errors carry for ``provider``."""
+    return provider
+
+
+def _writable_input(client: Any, operation: str) -> CustomerInput:
+    caps = client.capabilities
+    fields: dict[str, Any] = {}
+    for field, value in (
+        ("first_name", "Redirected"),
+        ("last_name", "Write"),
+        ("company_name", "Redirected Write Ltd"),
+        ("email", "redirected.write@example.com"),
+        ("phone", "+32470000999"),
+    ):
+        if caps.field(field) is FieldAccess.WRITE:
+            fields[field] = value
+    extra = client.sandbox_app.create_requirements() if operation != "update" else {}
+    return CustomerInput(**fields, vendor_fields=extra)
 
 
 def _input() -> Any:

@@ -241,13 +241,21 @@ def test_parse_page_when_the_vendor_caps_the_limit() -> None:
     assert page.next_cursor == 30  # what came back, not what was asked
 
 
-def test_parse_page_without_total_stops_on_a_short_page() -> None:
+def test_parse_page_goes_on_when_a_full_page_contradicts_the_total() -> None:
+    provider = make_provider()
+    record = load("customer_minimal.json")
+    page = provider.parse_page(response({"data": [record] * 100, "meta": {"totalCount": 1}}), _query(), None)
+    assert page.next_cursor == 100  # the engine's total checks judge the lie
+
+
+def test_parse_page_without_total_asks_once_more_after_a_short_page() -> None:
     provider = make_provider()
     record = load("customer_minimal.json")
     full = provider.parse_page(response({"data": [record] * 100}), _query(), None)
     assert (full.next_cursor, full.total) == (100, None)
+    # The vendor may cap the page size silently: a short page is not the end, an empty one is.
     short = provider.parse_page(response({"data": [record] * 3}), _query(), 100)
-    assert short.next_cursor is None
+    assert short.next_cursor == 103
     empty = provider.parse_page(response({"data": [], "meta": {"totalCount": 10}}), _query(), 0)
     assert empty.next_cursor is None
 

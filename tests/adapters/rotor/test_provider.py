@@ -318,7 +318,7 @@ def test_upsert_id_must_be_a_non_empty_string() -> None:
 # --------------------------------------------------------------------------- pagination
 
 
-def test_pagination_follows_has_more_then_total_then_a_full_page() -> None:
+def test_pagination_follows_has_more_then_total_then_asks_once_more() -> None:
     provider = make_provider()
     q = ListQuery(page_size=2)
     rec = [{"id": "a"}, {"id": "b"}]
@@ -327,7 +327,8 @@ def test_pagination_follows_has_more_then_total_then_a_full_page() -> None:
     assert provider.parse_page(response(200, {"data": rec, "pagination": {"total": 5, "limit": 2}}), q, 2).next_cursor == 3
     assert provider.parse_page(response(200, {"data": rec, "pagination": {"total": 4, "limit": 2}}), q, 2).next_cursor is None
     assert provider.parse_page(response(200, {"data": rec}), q, None).next_cursor == 2
-    assert provider.parse_page(response(200, {"data": rec[:1]}), q, None).next_cursor is None
+    # No has_more, no total: a short page may be a capped one, so the next page is asked for.
+    assert provider.parse_page(response(200, {"data": rec[:1]}), q, None).next_cursor == 2
     empty = provider.parse_page(response(200, {"data": [], "pagination": {"has_more": True, "total": 9}}), q, 5)
     assert empty.next_cursor is None and empty.records == [] and empty.total == 9
     assert provider.parse_page(response(200, {"status": "success"}), q, None).records == []

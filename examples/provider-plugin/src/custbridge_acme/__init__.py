@@ -123,7 +123,12 @@ class AcmeProvider(Provider):
         items = response.data["items"]
         offset = int(cursor or 0) + len(items)
         total = response.data.get("total")
-        return RawPage(items, offset if items and offset < total else None, total)
+        # The total is the end signal; without one, ask until an empty page (a short page
+        # may just be a capped one). A full page beyond the total contradicts it: go on and
+        # let the engine's total checks judge.
+        full = len(items) >= (query.page_size or self.default_page_size)
+        more = total is None or offset < total or (offset > total and full)
+        return RawPage(items, offset if items and more else None, total)
 
     def map_record(self, record: Any) -> Customer:
         return self._map(record, operation="list")
