@@ -223,6 +223,11 @@ class PexipEngageProvider(Provider):
         """The shared client-credentials flow (``None`` with a static ``access_token``)."""
         return self._auth
 
+    def secret_values(self) -> list[str]:
+        """The configured secrets plus every access token obtained at run time."""
+        tokens = self._auth.tokens() if getattr(self, "_auth", None) is not None else []
+        return [*super().secret_values(), *tokens]
+
     def credential_hint(self) -> str | None:
         if getattr(self, "_static_token", None) is not None:
             return (

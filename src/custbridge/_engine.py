@@ -37,6 +37,7 @@ from .errors import (
     UnsupportedOperationError,
 )
 from .model import Customer, CustomerInput, CustomerStatus
+from ._redact import Redactor, register
 from .provider import (
     FieldAccess,
     HttpRequest,
@@ -111,46 +112,6 @@ def _check_on_invalid(value: Any) -> OnInvalid:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-class _Redactor:
-    """Replaces every secret the provider knows (asked anew each time) with ``****``.
-
-    Asking each time matters for credentials obtained later, such as OAuth tokens.
-    """
-
-    def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
-        self._source = secrets
-
-    @property
-    def _secrets(self) -> list[str]:
-        return sorted({s for s in self._source() if s and len(s) >= 4}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "****")
-        return text
-
-    def _deep(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self(value)
-        if isinstance(value, Mapping):
-            return {k: self._deep(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self._deep(v) for v in value]
-        return value
-
-    def error(self, err: CustbridgeError) -> CustbridgeError:
-        err.message = self(err.message)
-        if err.hint:
-            err.hint = self(err.hint)
-        if isinstance(err, ProviderError):
-            if err.body_snippet:
-                err.body_snippet = self(err.body_snippet)
-            err.details = self._deep(err.details)
-        err.args = (err.message,)
-        return err
 
 
 def _is_loopback(host: str) -> bool:
@@ -359,7 +320,8 @@ class _Core:
         self.options = options
         self.name = provider.name
         self.base = _check_base_url(self.name, provider.base_url)
-        self.redact = _Redactor(provider.secret_values)
+        self.redact = Redactor(provider.secret_values)
+        register(self.redact)
         self.limiter = _shared_limiter(provider.name, self.base.host, provider.rate_limit)
         self.auth = provider.auth()
         self.sandbox_app: Any = None
@@ -831,11 +793,14 @@ class _Core:
 
 
 def _guarded(core: _Core, operation: str, exc: BaseException) -> BaseException:
-    """Map anything a flow raised to a custbridge error, secrets removed."""
+    """Map anything a flow raised to a custbridge error, secrets removed (from ``exc`` and
+    its whole chain too: it becomes the mapped error's cause)."""
     if isinstance(exc, CustbridgeError):
         exc.provider = exc.provider or core.name
         exc.operation = exc.operation or operation
         return core.redact.error(exc)
+    if isinstance(exc, Exception):
+        core.redact.error(exc)
     if isinstance(exc, httpx.HTTPError):
         return core.redact.error(core._transport_error(exc, operation))
     if isinstance(exc, Exception):
@@ -949,6 +914,8 @@ class Client:
                 return self._http.send(request, auth=auth, follow_redirects=False)
         except httpx.HTTPError as exc:
             return exc
+        finally:  # an auth flow may have put a fresh credential on it
+            self._core.redact.learn_request(request)
 
     def _iterate(self, flow: _Flow[None]) -> Iterator[Page[Customer]]:
         try:
@@ -1130,6 +1097,8 @@ class AsyncClient:
                 )
         except httpx.HTTPError as exc:
             return exc
+        finally:  # an auth flow may have put a fresh credential on it
+            self._core.redact.learn_request(request)
 
     async def _run(self, flow: _Flow[_R], operation: str) -> _R:
         try:
