@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
+from ._inert import inert, rich_text
 from .errors import ConfigurationError, CustbridgeError
 from .model import Customer
 from .provider import CANONICAL_FIELDS, Capabilities, FieldAccess
@@ -52,12 +53,12 @@ class Output:
         self.rich_err = _wants_rich(stderr) if rich is None else rich
 
     def print(self, text: str = "") -> None:
-        """Write a line of results."""
-        self.stdout.write(text + "\n")
+        """Write a line of results (vendor text in it made inert for a terminal)."""
+        self.stdout.write(inert(text) + "\n")
 
     def note(self, text: str) -> None:
-        """Write a line for the person at the terminal (stderr)."""
-        self.stderr.write(text + "\n")
+        """Write a line for the person at the terminal (stderr), made inert."""
+        self.stderr.write(inert(text) + "\n")
         self.stderr.flush()
 
     def console(self, *, err: bool = False) -> Any:
@@ -81,6 +82,7 @@ def _wants_rich(stream: IO[str]) -> bool:
 
 
 def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
+    rows = [[inert(cell, newlines=out.rich) for cell in row] for row in rows]  # vendor text
     if out.rich:
         from rich.table import Table
 
@@ -88,7 +90,7 @@ def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *
         for header in headers:
             table.add_column(header, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(rich_text(cell) for cell in row))
         out.console().print(table)
         return
     if title:
@@ -435,7 +437,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
             Path(args.output).write_text(text, encoding="utf-8")
             out.note(f"{args.format} report written to {args.output}")
         else:
-            out.stdout.write(text)
+            out.stdout.write(inert(text))
         if args.format == "text" and not args.no_html:
             html_path = args.html or DEFAULT_HTML
         elif args.html:
