@@ -225,7 +225,8 @@ class PexipEngageProvider(Provider):
 
     def secret_values(self) -> list[str]:
         """The configured secrets plus every access token obtained at run time."""
-        tokens = self._auth.tokens() if getattr(self, "_auth", None) is not None else []
+        auth: ClientCredentialsAuth | None = getattr(self, "_auth", None)
+        tokens = auth.tokens() if auth is not None else []
         return [*super().secret_values(), *tokens]
 
     def credential_hint(self) -> str | None:

@@ -26,6 +26,7 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from ._redact import Redactor, register
 from .errors import (
     ConfigurationError,
     CustbridgeError,
@@ -37,7 +38,6 @@ from .errors import (
     UnsupportedOperationError,
 )
 from .model import Customer, CustomerInput, CustomerStatus
-from ._redact import Redactor, register
 from .provider import (
     FieldAccess,
     HttpRequest,

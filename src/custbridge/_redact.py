@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import html
 import json
@@ -407,10 +408,8 @@ def _clean_foreign(exc: BaseException, table: _Table) -> BaseException:
     stand-in (only usable where the caller can relink it)."""
     original_str = _safe(str, exc)
     original_repr = _safe(repr, exc)
-    try:
+    with contextlib.suppress(Exception):  # some exceptions refuse new args
         exc.args = table.deep(exc.args)
-    except Exception:  # some exceptions refuse new args
-        pass
     state = getattr(exc, "__dict__", None)
     if isinstance(state, dict):
         for name, value in list(state.items()):
