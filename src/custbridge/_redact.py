@@ -8,7 +8,8 @@ library may show it in, with ``****``:
 
 - as given; URL-encoded (``quote`` with and without ``/`` safe, ``quote_plus``, lower-case hex,
   double-encoded); JSON-escaped (ASCII and UTF-8, with ``\\/``); ``repr``-escaped;
-  HTML-escaped; base64 (standard and URL-safe, at every byte alignment, so the password inside
+  HTML-escaped; each of those once more ``repr``- or JSON-escaped (vendor data formatted into
+  a message); base64 (standard and URL-safe, at every byte alignment, so the password inside
   ``Basic base64(user:pass)`` is found);
 - a secret cut off at the end of a text (a truncated body snippet or page token).
 
@@ -100,6 +101,11 @@ def encoded_forms(secret: str) -> tuple[str, ...]:
     forms.add(repr(secret)[1:-1])
     forms.add(html.escape(secret, quote=True))
     forms.add(html.escape(secret, quote=False))
+    # Escapes compose when an adapter formats vendor data with repr (``f"{details}"``): the
+    # JSON-escaped secret inside a repr'd dict, a repr inside a JSON string.
+    for form in list(forms):
+        forms.add(repr(form)[1:-1])
+        forms.add(json.dumps(form, ensure_ascii=False)[1:-1])
     forms.update(_base64_fragments(secret.encode("utf-8", "surrogatepass")))
     return tuple(sorted((f for f in forms if len(f) >= MIN_SECRET_LENGTH), key=len, reverse=True))
 
