@@ -220,8 +220,13 @@ class Settings(Mapping[str, Any]):
                 value = setting.parse(raw)
             except (TypeError, ValueError) as exc:
                 shown = "<secret>" if setting.secret else repr(raw)
+                reason = str(exc)
+                if setting.secret:  # a parser may quote the value it refused
+                    from ._redact import Redactor
+
+                    reason = Redactor(lambda raw=raw: [str(raw)])(reason)
                 raise ConfigurationError(
-                    f"invalid value {shown} for setting {setting.name!r} (from {source}): {exc}",
+                    f"invalid value {shown} for setting {setting.name!r} (from {source}): {reason}",
                     provider=provider,
                     operation="connect",
                     hint=setting.help or None,

@@ -9,8 +9,9 @@ from typing import Any
 import httpx
 
 from ._engine import AsyncClient, Client, EngineOptions
+from ._redact import Redactor
 from .errors import ConfigurationError
-from .provider import Provider, Settings
+from .provider import Provider, Secret, Settings
 
 __all__ = [
     "connect",
@@ -107,7 +108,12 @@ def _build(name: str, settings: dict[str, Any]) -> tuple[Provider, EngineOptions
     cls = provider_class(name)
     options, rest = EngineOptions.from_settings(name, settings)
     resolved = Settings.resolve(name, cls.settings_spec, rest)
-    provider = cls(resolved)
+    try:
+        provider = cls(resolved)
+    except Exception as exc:  # whatever the plug-in raised must not show a secret
+        secrets = [v.get_secret_value() for v in resolved.values() if isinstance(v, Secret)]
+        Redactor(lambda: secrets).error(exc)
+        raise
     return provider, options
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 
-from custbridge import Customer, CustomerStatus, MappingError
-from custbridge import cli
+from custbridge import Customer, CustomerStatus, MappingError, cli
 
 NAME = "[/][bold red]Evil[/] \x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b31m\u202eCorp\r\x08"
 """Closes a rich tag that was never opened (MarkupError), opens markup, writes the clipboard

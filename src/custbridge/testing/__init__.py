@@ -296,7 +296,7 @@ class ProviderConformance:
                         raise AssertionError("the echoing vendor answers with errors only")
                 secrets = client.provider.secret_values()  # asked now: includes run-time tokens
         finally:
-            for lg, level in zip(loggers, levels):
+            for lg, level in zip(loggers, levels, strict=True):
                 lg.removeHandler(handler)
                 lg.setLevel(level)
         formatter = logging.Formatter("%(name)s %(message)s")
