@@ -224,7 +224,8 @@ class Settings(Mapping[str, Any]):
                 if setting.secret:  # a parser may quote the value it refused
                     from ._redact import Redactor
 
-                    reason = Redactor(lambda raw=raw: [str(raw)])(reason)
+                    refused = [str(raw)]
+                    reason = Redactor(lambda: refused)(reason)
                 raise ConfigurationError(
                     f"invalid value {shown} for setting {setting.name!r} (from {source}): {reason}",
                     provider=provider,
