@@ -363,6 +363,12 @@ class Redactor:
         return err
 
 
+def redact_text(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with ``secrets`` masked in every form (for one-off uses without a connection)."""
+    table = _table(frozenset(s for s in secrets if len(s) >= MIN_SECRET_LENGTH))
+    return table.scrub(text) if table.forms else text
+
+
 def redact_exception(err: BaseException, table: _Table) -> None:
     """Clean ``err``, its causes, contexts and group members (iteratively, each once)."""
     from .errors import CustbridgeError, MappingError

@@ -222,10 +222,9 @@ class Settings(Mapping[str, Any]):
                 shown = "<secret>" if setting.secret else repr(raw)
                 reason = str(exc)
                 if setting.secret:  # a parser may quote the value it refused
-                    from ._redact import Redactor
+                    from ._redact import redact_text
 
-                    refused = [str(raw)]
-                    reason = Redactor(lambda: refused)(reason)
+                    reason = redact_text(reason, [str(raw)])
                 raise ConfigurationError(
                     f"invalid value {shown} for setting {setting.name!r} (from {source}): {reason}",
                     provider=provider,
