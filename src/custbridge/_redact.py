@@ -113,7 +113,7 @@ def encoded_forms(secret: str) -> tuple[str, ...]:
 class _Table:
     """The compiled forms of one set of secrets."""
 
-    __slots__ = ("forms", "prefixes", "shortest")
+    __slots__ = ("forms", "gate", "prefixes")
 
     def __init__(self, secrets: frozenset[str]) -> None:
         forms: set[str] = set()
@@ -126,15 +126,18 @@ class _Table:
             prefixes.update(f for f in these if len(f) > _MIN_FRAGMENT and not _is_b64_only(f, secret))
         self.forms = tuple(sorted(forms, key=len, reverse=True))
         self.prefixes = tuple(sorted(prefixes, key=len, reverse=True))
-        self.shortest = min((len(f) for f in self.forms), default=0)
+        # A gate: every form and every masked tail starts with one of these heads, so a text
+        # that holds none of them (almost every text) is passed after one regex scan.
+        heads = {f[:_MIN_FRAGMENT] for f in self.forms}
+        self.gate = re.compile("|".join(re.escape(h) for h in sorted(heads))) if heads else None
 
     def found(self, text: str) -> bool:
-        return len(text) >= _MIN_FRAGMENT and (
-            any(form in text for form in self.forms) or self._tail(text) is not None
-        )
+        if len(text) < _MIN_FRAGMENT or self.gate is None or self.gate.search(text) is None:
+            return False
+        return any(form in text for form in self.forms) or self._tail(text) is not None
 
     def scrub(self, text: str) -> str:
-        if len(text) < _MIN_FRAGMENT:
+        if len(text) < _MIN_FRAGMENT or self.gate is None or self.gate.search(text) is None:
             return text
         for form in self.forms:
             if form in text:
