@@ -16,6 +16,7 @@ from urllib.parse import quote, quote_plus
 import httpx
 import pytest
 
+import custbridge
 from custbridge import Customer, CustomerStatus, MappingError, ProviderError
 from custbridge._inert import inert
 from custbridge._redact import MASK, Redactor, _Table, register
@@ -293,3 +294,37 @@ def test_inert_text_escapes_terminal_controls() -> None:
     assert out.endswith("\n\tC") and "\\u001b[2J" in out
     assert "\n" not in inert("a\nb", newlines=False)
     assert json.loads(inert(json.dumps(hostile, ensure_ascii=False))) == hostile  # JSON stays JSON
+
+
+# --------------------------------------------------------------------------- connect time
+
+
+def _strict_key(value: str) -> str:
+    if not value.startswith("ok_"):
+        raise ValueError(f"the key {value!r} (quoted: {quote_plus(value)}) must start with ok_")
+    return value
+
+
+class _Careless(custbridge.Provider):
+    """A plug-in whose setting parser and constructor quote the key they refuse."""
+
+    settings_spec = (custbridge.Setting("api_key", secret=True, required=True, parse=_strict_key),)
+
+    def __init__(self, settings: custbridge.Settings) -> None:
+        super().__init__(settings)
+        raise RuntimeError(f"cannot use {json.dumps(settings.secret('api_key'))}")
+
+
+@pytest.fixture
+def careless() -> Any:
+    custbridge.register_provider("careless", _Careless)
+    yield "careless"
+    custbridge.unregister_provider("careless")
+
+
+@pytest.mark.parametrize("key", [SECRET, "ok_" + SECRET])
+def test_connect_errors_do_not_show_the_key(careless: str, key: str) -> None:
+    with pytest.raises(Exception) as info:
+        custbridge.connect(careless, api_key=key)
+    text = "".join(traceback.format_exception(info.value)) + repr(info.value)
+    assert "Ab+c" not in text and "Ab%2Bc" not in text, text
