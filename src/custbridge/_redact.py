@@ -328,6 +328,10 @@ class Redactor:
         for name, value in request.headers.items():
             if name.lower() not in _CREDENTIAL_HEADERS or not value:
                 continue
+            if name.lower() == "cookie":  # name=value; name=value
+                for pair in value.split(";"):
+                    self.learn(pair.partition("=")[2].strip())
+                continue
             scheme, _, credential = value.partition(" ")
             if not credential:
                 self.learn(value)

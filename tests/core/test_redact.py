@@ -189,6 +189,9 @@ def test_credentials_learned_from_requests() -> None:
     bearer = httpx.Request("GET", "https://x.example", headers={"Authorization": "Bearer tok-12345678"})
     redact.learn_request(bearer)
     assert redact("tok-12345678") == MASK
+    cookie = httpx.Request("GET", "https://x.example", headers={"Cookie": "sid=cookie-value-1; theme=dark"})
+    redact.learn_request(cookie)
+    assert redact("sid=cookie-value-1 theme=dark") == f"sid={MASK} theme=dark"
 
 
 @pytest.mark.parametrize("logger_name", ["custbridge", "custbridge.acme", "httpx", "httpcore.http11"])
