@@ -328,9 +328,11 @@ class Redactor:
         for name, value in request.headers.items():
             if name.lower() not in _CREDENTIAL_HEADERS or not value:
                 continue
-            if name.lower() == "cookie":  # name=value; name=value
+            if name.lower() == "cookie":  # name=value; name=value: session ids, not "dark"
                 for pair in value.split(";"):
-                    self.learn(pair.partition("=")[2].strip())
+                    cookie = pair.partition("=")[2].strip()
+                    if len(cookie) >= _MIN_TAIL:
+                        self.learn(cookie)
                 continue
             scheme, _, credential = value.partition(" ")
             if not credential:
