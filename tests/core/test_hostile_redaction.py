@@ -285,3 +285,71 @@ def test_failed_records_and_their_reports_never_show_credentials(
     texts += _log_texts(all_logs.records)
     leaks = [t for t in texts for s in secrets if s in t or quote_plus(s) in t]
     assert not leaks, leaks[:3]
+
+
+class _EchoServer:
+    """The hostile vendor over real HTTP on 127.0.0.1, so httpx and httpcore log as in production."""
+
+    def __init__(self, handler: Callable[[httpx.Request], httpx.Response]) -> None:
+        import http.server
+        import threading
+
+        serve = handler
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _any(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                url = f"http://{self.headers.get('host')}{self.path}"
+                request = httpx.Request(self.command, url, headers=list(self.headers.items()), content=body)
+                response = serve(request)
+                content = response.read()
+                self.send_response(response.status_code)
+                for name, value in response.headers.items():
+                    if name.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(name, value)
+                self.send_header("content-length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("name", PROVIDERS)
+def test_httpx_and_httpcore_logs_of_our_own_client(name: str, all_logs: pytest.LogCaptureFixture) -> None:
+    """custbridge creates the httpx client: its httpx and httpcore log lines (URLs after a
+    redirect, echoed response headers) are filtered too."""
+    cls = provider_class(name)
+    try:
+        app = cls.sandbox(size=1)
+    except UnsupportedOperationError:
+        pytest.skip(f"{name} ships no sandbox")
+    settings, secrets = _settings(name)
+    server = _EchoServer(_hostile(401, secrets))
+    try:
+        settings.update({k: v for k, v in app.client_settings(server.url).items() if k not in settings or
+                         not any(s.name == k and s.secret for s in cls.settings_spec)})
+        texts: list[str] = []
+        with custbridge.connect(name, max_retries=0, timeout=10, **settings) as client:
+            for call in (lambda: client.get("c-1"), lambda: list(client.list(max_items=1))):
+                with pytest.raises(CustbridgeError) as info:
+                    call()
+                texts += _exception_texts(info.value)
+    finally:
+        server.close()
+    logged = _log_texts(all_logs.records)
+    assert any(r.name.startswith("httpcore") for r in all_logs.records)
+    assert any(r.name == "httpx" and "echo=" in r.getMessage() for r in all_logs.records)  # the redirect URL
+    assert not _leaks(texts + logged, secrets), _leaks(texts + logged, secrets)[:5]
