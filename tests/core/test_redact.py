@@ -227,7 +227,8 @@ def test_cassette_scrubbing_catches_encoded_forms() -> None:
     }
     config["before_record_response"](response)
     dumped = json.dumps([request.headers, request.body.decode(), request.uri, response])
-    assert "Ab+c" not in dumped and "Ab%2Bc" not in dumped and "QWIr" not in dumped, dumped
+    b64 = base64.b64encode(SECRET.encode()).decode()
+    assert "Ab+c" not in dumped and "Ab%2Bc" not in dumped and b64[4:16] not in dumped, dumped
     assert "abc" not in dumped and REDACTED in dumped
     assert scrub_text('{"password": "p\\"w"}') == f'{{"password": "{REDACTED}"}}'
 
