@@ -12,9 +12,9 @@ output stays valid JSON (those characters only ever occur inside JSON strings).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["inert", "rich_text"]
+__all__ = ["inert", "inert_stream", "rich_text"]
 
 
 def _table() -> dict[int, str]:
@@ -37,3 +37,27 @@ def rich_text(text: str) -> Any:
     from rich.text import Text
 
     return Text(inert(text))
+
+
+class _InertStream:
+    """A text stream whose writes are made inert (CRLF shown as a plain line end)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(inert(text.replace("\r\n", "\n")))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def inert_stream(stream: IO[str]) -> IO[str]:
+    """``stream`` itself when it is not a terminal (data stays byte-exact in a pipe or file);
+    on a terminal, a wrapper that writes every text inert."""
+    try:
+        terminal = stream.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    return _InertStream(stream) if terminal else stream  # type: ignore[return-value]

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
-from ._inert import inert, rich_text
+from ._inert import inert, inert_stream, rich_text
 from .errors import ConfigurationError, CustbridgeError
 from .model import Customer
 from .provider import CANONICAL_FIELDS, Capabilities, FieldAccess
@@ -400,7 +400,7 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
     fmt = args.format
     if args.output == "-" and fmt == "parquet":
         raise UsageError("parquet cannot be written to stdout; give --output FILE")
-    target: Any = out.stdout if args.output == "-" else args.output
+    target: Any = inert_stream(out.stdout) if args.output == "-" else args.output
     try:
         writer = open_writer(target, fmt, include_raw=args.raw)
     except ConfigurationError as exc:

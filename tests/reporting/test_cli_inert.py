@@ -61,3 +61,23 @@ def test_vendor_text_prints_inert(argv: list[str], rich: bool, monkeypatch: pyte
     assert "\\u001b]52" in out or "\\u001b]52" in out.replace("\\\\", "\\")
     if argv[0] == "list" and "jsonl" not in argv:
         assert "skipped a record" in err and "\\u001b" in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_to_a_terminal_is_inert_and_to_a_pipe_exact(fmt: str) -> None:
+    from custbridge._inert import inert_stream
+    from custbridge.reporting import open_writer
+
+    terminal, pipe = _Terminal(), io.StringIO()
+    assert inert_stream(pipe) is pipe
+    for target in (inert_stream(terminal), pipe):
+        with open_writer(target, fmt) as writer:
+            writer.write(_hostile_customer())
+    assert not [seq for seq in ACTING if seq in terminal.getvalue()]
+    assert "\x1b" in pipe.getvalue() or "\\u001b" in pipe.getvalue()  # the data itself is untouched in a pipe
+    assert "[/]" in terminal.getvalue()
