@@ -246,6 +246,9 @@ class RedactedException(Exception):
     in place; its message is the original type and the redacted text."""
 
 
+_BUILTIN_TEXT_ATTRIBUTES = ("filename", "filename2", "strerror", "reason", "object", "msg", "text", "name", "path")
+"""Attributes of built-in exceptions (OSError, UnicodeError, SyntaxError, ImportError) that
+their ``str`` shows besides ``args``."""
 _SWAPPED: dict[type[BaseException], type[BaseException]] = {}
 _SWAP_LOCK = threading.Lock()
 
@@ -258,6 +261,11 @@ def _redacted_repr(self: BaseException) -> str:
     return str(self.__dict__.get("_custbridge_repr", ""))
 
 
+def _redacted_reduce(self: BaseException) -> tuple[Any, ...]:
+    # The subclass cannot be found by name: pickle as a stand-in with the redacted text.
+    return (RedactedException, (f"{type(self).__qualname__}: {_redacted_str(self)}",))
+
+
 def _swapped_class(cls: type[BaseException]) -> type[BaseException]:
     with _SWAP_LOCK:
         sub = _SWAPPED.get(cls)
@@ -267,6 +275,7 @@ def _swapped_class(cls: type[BaseException]) -> type[BaseException]:
                 "__qualname__": cls.__qualname__,
                 "__str__": _redacted_str,
                 "__repr__": _redacted_repr,
+                "__reduce__": _redacted_reduce,
             }
             sub = _SWAPPED[cls] = type(cls.__name__, (cls,), namespace)
         return sub
@@ -383,9 +392,9 @@ def redact_exception(err: BaseException, table: _Table) -> None:
     from .errors import CustbridgeError, MappingError
 
     seen: set[int] = set()
-    stack: list[tuple[BaseException, BaseException | None, str]] = [(err, None, "")]
+    stack: list[tuple[BaseException, BaseException | None]] = [(err, None)]
     while stack:
-        exc, parent, link = stack.pop()
+        exc, parent = stack.pop()
         if id(exc) in seen:
             continue
         seen.add(id(exc))
@@ -405,17 +414,18 @@ def redact_exception(err: BaseException, table: _Table) -> None:
         elif table.found(_exception_text(exc)):
             replacement = _clean_foreign(exc, table)
             if replacement is not exc and parent is not None:
-                if link == "__cause__":
+                if parent.__cause__ is exc:  # usually both links of the parent point to it
                     parent.__cause__ = replacement
-                else:
+                if parent.__context__ is exc:
                     parent.__context__ = replacement
+                exc = replacement  # the chain shown goes on from the stand-in
         for name in ("__cause__", "__context__"):
             linked = getattr(exc, name)
             if linked is not None:
-                stack.append((linked, exc, name))
+                stack.append((linked, exc))
         members = getattr(exc, "exceptions", None)  # an exception group (3.11+)
         if isinstance(members, tuple):
-            stack.extend((m, None, "") for m in members if isinstance(m, BaseException))
+            stack.extend((m, None) for m in members if isinstance(m, BaseException))
 
 
 def _scrub_notes(exc: BaseException, table: _Table) -> None:
@@ -438,6 +448,11 @@ def _clean_foreign(exc: BaseException, table: _Table) -> BaseException:
                 state[name] = table.scrub(value)
             elif isinstance(value, (Mapping, list, tuple)) and not name.startswith("_"):
                 state[name] = table.deep(value)
+    for name in _BUILTIN_TEXT_ATTRIBUTES:  # built-in exceptions print these, outside args
+        value = getattr(exc, name, None)
+        if isinstance(value, (str, bytes)):
+            with contextlib.suppress(AttributeError, TypeError):
+                setattr(exc, name, table.scrub(value) if isinstance(value, str) else table.scrub_bytes(value))
     _scrub_notes(exc, table)
     if not table.found(_exception_text(exc)):
         return exc

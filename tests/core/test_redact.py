@@ -8,6 +8,7 @@ import html
 import io
 import json
 import logging
+import pickle
 import re
 import traceback
 from typing import Any
@@ -169,6 +170,8 @@ def test_error_chain_causes_contexts_groups_and_notes() -> None:
     assert "VendorFault" in text and "KeyError" in text  # the chain is still there
     assert isinstance(caught.__cause__, Group)
     assert isinstance(caught.__cause__.__cause__, VendorFault)  # same type: isinstance still works
+    revived = pickle.loads(pickle.dumps(caught.__cause__.__cause__))
+    assert "fault" in str(revived) and "Ab+c" not in str(revived) and "Ab%2Bc" not in str(revived)
 
 
 def test_mapping_error_paths_reasons_and_record_id() -> None:
@@ -332,3 +335,28 @@ def test_connect_errors_do_not_show_the_key(careless: str, key: str) -> None:
         custbridge.connect(careless, api_key=key)
     text = "".join(traceback.format_exception(info.value)) + repr(info.value)
     assert "Ab+c" not in text and "Ab%2Bc" not in text, text
+
+
+@pytest.mark.skipif(Group is None, reason="exception groups are Python 3.11+")
+def test_a_builtin_exception_that_cannot_be_cleaned_in_place_is_replaced_in_the_chain() -> None:
+    """A built-in group's message is read-only and its class cannot be swapped: a stand-in
+    with the redacted text takes its place, and the chain goes on behind it."""
+    try:
+        try:
+            try:
+                raise KeyError(SECRET)
+            except KeyError as inner:
+                raise Group(f"failed for {SECRET}", [ValueError("x")]) from inner
+        except Exception as exc:
+            raise ProviderError("failed") from exc
+    except ProviderError as err:
+        caught = err
+    _redactor(SECRET).error(caught)
+    text = "".join(traceback.format_exception(caught))
+    assert "Ab+c" not in text and "ExceptionGroup: failed for ****" in text and "KeyError" in text, text
+
+
+def test_builtin_text_attributes_are_cleaned_in_place() -> None:
+    exc = FileNotFoundError(2, "No such file", f"/tmp/{SECRET}")
+    _redactor(SECRET).error(exc)
+    assert type(exc) is FileNotFoundError and exc.filename == f"/tmp/{MASK}" and "Ab+c" not in str(exc)
