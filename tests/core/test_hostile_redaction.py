@@ -29,7 +29,7 @@ import custbridge
 from custbridge import CustbridgeError, CustomerInput, MappingError
 from custbridge.errors import UnsupportedOperationError
 from custbridge.registry import provider_class
-from custbridge.reporting import ReportBuilder, render_json, render_text
+from custbridge.reporting import ReportBuilder, render_html, render_json, render_text
 
 PROVIDERS = custbridge.providers()
 MARK = "cbHOSTILE"
@@ -281,7 +281,7 @@ def test_failed_records_and_their_reports_never_show_credentials(
     texts = raised + [t for e in errors for t in _exception_texts(e)]
     texts += [repr(e.paths) for e in errors]
     report = ReportBuilder().build(mapping_errors=errors)
-    texts += [render_text(report), render_json(report)]
+    texts += [render_text(report), render_json(report), render_html(report)]
     texts += _log_texts(all_logs.records)
     leaks = [t for t in texts for s in secrets if s in t or quote_plus(s) in t]
     assert not leaks, leaks[:3]
