@@ -18,12 +18,16 @@ Channels: :meth:`Redactor.error` cleans an exception and its whole chain (``__ca
 tracebacks are clean: custbridge errors field by field (message, hint, vendor code, request
 id, body snippet, ``details`` keys and values at any depth, mapping paths, reasons and record
 ids); foreign exceptions through their ``args`` and attributes, or, when their ``__str__``
-ignores those, by switching them to a subclass that prints the redacted text. Log records go
-through :class:`RedactingFilter`, installed on the ``custbridge`` loggers (and ``custbridge.*``)
-and the ``httpx``/``httpcore`` loggers; it knows every live connection's secrets.
+ignores those, by switching them to a subclass of their own class that prints the redacted
+text (``isinstance`` still holds); a built-in exception that allows neither (an exception
+group's message) is replaced in the chain by a :class:`RedactedException` naming its type.
+Log records go through :class:`RedactingFilter`, installed on the ``custbridge`` loggers (and
+``custbridge.*``) and the ``httpx``/``httpcore`` loggers; it knows every live connection's
+secrets.
 
 Walks are iterative (a vendor can nest JSON 900 levels deep inside any parser's limit) and
-linear in the size of the data: each string is scanned once per encoded form.
+linear in the size of the data: each string passes one regex gate (the first characters of
+every form) and only a string that holds one is searched further.
 Secrets shorter than :data:`MIN_SECRET_LENGTH` characters are not searched for (they would
 mask ordinary words).
 """
