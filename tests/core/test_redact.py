@@ -16,6 +16,8 @@ from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import custbridge
 from custbridge import Customer, CustomerStatus, MappingError, ProviderError
@@ -360,3 +362,19 @@ def test_builtin_text_attributes_are_cleaned_in_place() -> None:
     exc = FileNotFoundError(2, "No such file", f"/tmp/{SECRET}")
     _redactor(SECRET).error(exc)
     assert type(exc) is FileNotFoundError and exc.filename == f"/tmp/{MASK}" and "Ab+c" not in str(exc)
+
+
+_PRINTABLE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) != "*")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    secret=st.text(alphabet=_PRINTABLE, min_size=8, max_size=40),
+    before=st.text(max_size=30),
+    after=st.text(max_size=30),
+    encoding=st.sampled_from(sorted(_encodings(SECRET))),
+)
+def test_any_secret_in_any_encoding_is_masked(secret: str, before: str, after: str, encoding: str) -> None:
+    form = _encodings(secret)[encoding]
+    clean = _redactor(secret)(before + form + after)
+    assert form not in clean and MASK in clean
