@@ -26,7 +26,7 @@ from urllib.parse import quote
 import attrs
 import httpx
 
-from ._redact import Redactor, register
+from ._redact import Redactor, learning_auth, register
 from .errors import (
     ConfigurationError,
     CustbridgeError,
@@ -323,7 +323,7 @@ class _Core:
         self.redact = Redactor(provider.secret_values)
         register(self.redact)
         self.limiter = _shared_limiter(provider.name, self.base.host, provider.rate_limit)
-        self.auth = provider.auth()
+        self.auth = learning_auth(provider.auth(), self.redact)
         self.sandbox_app: Any = None
         self._owned: list[Callable[[], Any]] = []
 
@@ -914,8 +914,6 @@ class Client:
                 return self._http.send(request, auth=auth, follow_redirects=False)
         except httpx.HTTPError as exc:
             return exc
-        finally:  # an auth flow may have put a fresh credential on it
-            self._core.redact.learn_request(request)
 
     def _iterate(self, flow: _Flow[None]) -> Iterator[Page[Customer]]:
         try:
@@ -1097,8 +1095,6 @@ class AsyncClient:
                 )
         except httpx.HTTPError as exc:
             return exc
-        finally:  # an auth flow may have put a fresh credential on it
-            self._core.redact.learn_request(request)
 
     async def _run(self, flow: _Flow[_R], operation: str) -> _R:
         try:

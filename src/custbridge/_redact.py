@@ -3,7 +3,8 @@
 A :class:`Redactor` knows where the secrets of one connection come from (the provider's
 ``secret_values()``, asked anew each time so that credentials obtained later, such as OAuth
 access tokens, are covered from the moment they exist) plus the credentials it saw on requests
-(:meth:`Redactor.learn_request`). It replaces every secret, in every encoding a vendor or a
+(:meth:`Redactor.learn_request`, called for every request a provider's auth flow sends, see
+:func:`learning_auth`). It replaces every secret, in every encoding a vendor or a
 library may show it in, with ``****``:
 
 - as given; URL-encoded (``quote`` with and without ``/`` safe, ``quote_plus``, lower-case hex,
@@ -45,13 +46,22 @@ import re
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote, quote_plus
 
 import httpx
 
-__all__ = ["MASK", "MIN_SECRET_LENGTH", "RedactingFilter", "Redactor", "encoded_forms", "install_log_filters"]
+__all__ = [
+    "MASK",
+    "MIN_SECRET_LENGTH",
+    "RedactingFilter",
+    "Redactor",
+    "encoded_forms",
+    "install_log_filters",
+    "learning_auth",
+    "redact_text",
+]
 
 MASK = "****"
 """What a secret is replaced with."""
@@ -383,6 +393,50 @@ class Redactor:
         if table.forms:
             redact_exception(err, table)
         return err
+
+
+class _LearningAuth(httpx.Auth):
+    """A provider's :class:`httpx.Auth`, unchanged, except that every request its flow sends
+    is learned from first: a credential it puts on a request (a fresh OAuth token) is a secret
+    before any answer can echo it."""
+
+    def __init__(self, inner: httpx.Auth, redactor: Redactor) -> None:
+        self._inner = inner
+        self._redactor = redactor
+
+    def __repr__(self) -> str:
+        return repr(self._inner)
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self._inner.sync_auth_flow(request)
+        try:
+            outgoing = next(flow)
+            while True:
+                self._redactor.learn_request(outgoing)
+                response = yield outgoing
+                outgoing = flow.send(response)
+        except StopIteration:
+            return
+        finally:
+            flow.close()
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        flow = self._inner.async_auth_flow(request)
+        try:
+            outgoing = await flow.__anext__()
+            while True:
+                self._redactor.learn_request(outgoing)
+                response = yield outgoing
+                outgoing = await flow.asend(response)
+        except StopAsyncIteration:
+            return
+        finally:
+            await flow.aclose()
+
+
+def learning_auth(auth: httpx.Auth | None, redactor: Redactor) -> httpx.Auth | None:
+    """``auth`` wrapped so that the credentials its flow puts on requests are learned."""
+    return None if auth is None else _LearningAuth(auth, redactor)
 
 
 def redact_text(text: str, secrets: Iterable[str]) -> str:

@@ -510,8 +510,8 @@ class Provider:
         """Every secret string the engine must scrub from errors and logs.
 
         Asked anew on every redaction: override to add credentials obtained at run time
-        (OAuth access tokens) from the moment they arrive. Credentials the engine sees in
-        ``Authorization``, API-key and cookie headers of sent requests are added by the engine.
+        (OAuth access tokens) from the moment they arrive. Credentials that the :meth:`auth`
+        flow puts in ``Authorization``, API-key or cookie headers are added by the engine.
         """
         out = [v.get_secret_value() for v in self.settings.values() if isinstance(v, Secret)]
         return [v for v in out if v]

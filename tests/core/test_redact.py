@@ -378,3 +378,30 @@ def test_any_secret_in_any_encoding_is_masked(secret: str, before: str, after: s
     form = _encodings(secret)[encoding]
     clean = _redactor(secret)(before + form + after)
     assert form not in clean and MASK in clean
+
+
+class _RuntimeTokenAuth(httpx.Auth):
+    """A third-party auth flow that gets its token at run time and never reports it."""
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers["Authorization"] = "Bearer runtime-token-0a1b2c3d"
+        yield request
+
+
+def test_credentials_an_auth_flow_puts_on_requests_are_learned() -> None:
+    from custbridge._redact import learning_auth
+
+    redact = Redactor(lambda: [])
+    echo = httpx.MockTransport(lambda r: httpx.Response(401, text=r.headers["authorization"]))
+    auth = learning_auth(_RuntimeTokenAuth(), redact)
+    with httpx.Client(transport=echo, auth=auth) as http:
+        body = http.get("https://vendor.example/x").text
+    assert "runtime-token-0a1b2c3d" in body and redact(body) == f"Bearer {MASK}"
+
+    async def run() -> str:
+        async with httpx.AsyncClient(transport=echo, auth=learning_auth(_RuntimeTokenAuth(), redact)) as client:
+            return (await client.get("https://vendor.example/x")).text
+
+    import asyncio
+
+    assert redact(asyncio.run(run())) == f"Bearer {MASK}"
