@@ -118,8 +118,12 @@ def encoded_forms(secret: str) -> tuple[str, ...]:
     # Escapes compose when an adapter formats vendor data with repr (``f"{details}"``): the
     # JSON-escaped secret inside a repr'd dict, a repr inside a JSON string.
     for form in list(forms):
-        forms.add(repr(form)[1:-1])
         forms.add(json.dumps(form, ensure_ascii=False)[1:-1])
+        forms.add(repr(form)[1:-1])
+        # repr picks its quote from the whole text around the secret: both escapings
+        slashed = form.replace("\\", "\\\\")
+        forms.add(slashed.replace("'", "\\'"))
+        forms.add(slashed.replace('"', '\\"'))
     forms.update(_base64_fragments(secret.encode("utf-8", "surrogatepass")))
     return tuple(sorted((f for f in forms if len(f) >= MIN_SECRET_LENGTH), key=len, reverse=True))
 

@@ -239,11 +239,13 @@ def _poisoning(app: Any) -> httpx.MockTransport:
             return response
         data = json.loads(response.content)
         stack = [data]
+        n = 0
         while stack:
             item = stack.pop()
             if isinstance(item, dict):
                 if "id" in item and len(item) > 3:
-                    item["id"] = f"id-{credential}"
+                    n += 1
+                    item["id"] = f"id{n}-{credential}"  # distinct: one record each
                     for key in [k for k, v in item.items() if isinstance(v, str) and k != "id"]:
                         item[key] = {quote_plus(credential): [credential]}
                     item[credential] = credential
