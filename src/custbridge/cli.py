@@ -82,7 +82,6 @@ def _wants_rich(stream: IO[str]) -> bool:
 
 
 def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
-    rows = [[inert(cell, newlines=out.rich) for cell in row] for row in rows]  # vendor text
     if out.rich:
         from rich.table import Table
 
@@ -93,6 +92,7 @@ def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *
             table.add_row(*(rich_text(cell) for cell in row))
         out.console().print(table)
         return
+    rows = [[inert(cell, newlines=False) for cell in row] for row in rows]  # vendor text: one line per row
     if title:
         out.print(title)
     widths = [len(h) for h in headers]
