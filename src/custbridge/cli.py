@@ -437,7 +437,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
             Path(args.output).write_text(text, encoding="utf-8")
             out.note(f"{args.format} report written to {args.output}")
         else:
-            out.stdout.write(inert(text))
+            inert_stream(out.stdout).write(text)
         if args.format == "text" and not args.no_html:
             html_path = args.html or DEFAULT_HTML
         elif args.html:
