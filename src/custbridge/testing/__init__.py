@@ -9,8 +9,7 @@ Use it from a provider's tests with a few lines (needs the ``test`` extra: pytes
 
 It runs against the provider's sandbox (``Provider.sandbox``): get/list round trip,
 pagination across at least three pages with no loss or duplicate, not-found, authentication
-failure, rate limiting and retries, async parity, loopback HTTP, redaction of credentials a
-hostile vendor echoes (every encoding, nested 900 deep, in errors and logs), and the model invariants
+failure, rate limiting and retries, async parity, loopback HTTP, and the model invariants
 (aware datetimes, non-empty display names, unique keys, raw payload kept, fields declared
 unsupported always empty).
 """
