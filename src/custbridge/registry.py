@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 
 from ._engine import AsyncClient, Client, EngineOptions
-from ._redact import Redactor
 from .errors import ConfigurationError
-from .provider import Provider, Secret, Settings
+from .provider import Provider, Settings
 
 __all__ = [
     "connect",
@@ -111,7 +110,9 @@ def _build(name: str, settings: dict[str, Any]) -> tuple[Provider, EngineOptions
     try:
         provider = cls(resolved)
     except Exception as exc:  # whatever the plug-in raised must not show a secret
-        secrets = [v.get_secret_value() for v in resolved.values() if isinstance(v, Secret)]
+        from ._redact import Redactor  # (error path only)
+
+        secrets = [resolved.secret(s.name) or "" for s in cls.settings_spec if s.secret]
         Redactor(lambda: secrets).error(exc)
         raise
     return provider, options
