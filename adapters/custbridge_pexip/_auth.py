@@ -29,6 +29,7 @@ import asyncio
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any
 
@@ -42,6 +43,8 @@ _DEFAULT_LIFETIME = 60.0
 """Seconds a token is trusted when the token endpoint sends no ``expires_in``."""
 _MAX_MARGIN = 30.0
 """Refresh at most this many seconds before expiry ("shortly before")."""
+_REMEMBERED_TOKENS = 8
+"""Issued tokens kept for redaction."""
 
 
 class ClientCredentialsAuth(httpx.Auth):
@@ -81,6 +84,7 @@ class ClientCredentialsAuth(httpx.Auth):
         self.clock: Callable[[], float] = time.monotonic
         """Monotonic seconds; tests replace it to move time forward."""
         self._token: str | None = None
+        self._issued: deque[str] = deque(maxlen=_REMEMBERED_TOKENS)
         self._refresh_at = 0.0
         self.fetches = 0
         """How many times a token was requested (for tests and diagnostics)."""
@@ -100,6 +104,11 @@ class ClientCredentialsAuth(httpx.Auth):
         if token is not None and self.clock() < self._refresh_at:
             return token
         return None
+
+    def tokens(self) -> list[str]:
+        """Access tokens issued to this client (the latest few): secrets from the moment
+        they arrive, also after they expire (a vendor may still echo an old one)."""
+        return list(self._issued)
 
     def invalidate(self) -> None:
         """Forget the cached token (the next request fetches a new one)."""
@@ -145,6 +154,8 @@ class ClientCredentialsAuth(httpx.Auth):
         # {"access_token": "eyJ...", "expires_in": 300, "token_type": "Bearer", "scope": "..."}
         token = data.get("access_token") if isinstance(data, dict) else None
         token_type = data.get("token_type", "Bearer") if isinstance(data, dict) else None
+        if isinstance(token, str) and token:
+            self._issued.append(token)  # a secret from the moment it exists
         if not isinstance(token, str) or not token or str(token_type).lower() != "bearer":
             raise self._error(
                 "the token endpoint answered without a bearer access_token", None, None, request,

@@ -223,6 +223,12 @@ class PexipEngageProvider(Provider):
         """The shared client-credentials flow (``None`` with a static ``access_token``)."""
         return self._auth
 
+    def secret_values(self) -> list[str]:
+        """The configured secrets plus every access token obtained at run time."""
+        auth: ClientCredentialsAuth | None = getattr(self, "_auth", None)
+        tokens = auth.tokens() if auth is not None else []
+        return [*super().secret_values(), *tokens]
+
     def credential_hint(self) -> str | None:
         if getattr(self, "_static_token", None) is not None:
             return (

@@ -39,6 +39,7 @@ from ._guards import (
     closed_error,
     deadline_error,
 )
+from ._redact import Redactor, learning_auth, register
 from .errors import (
     ConfigurationError,
     CustbridgeError,
@@ -200,46 +201,6 @@ _RESPONSES: contextvars.ContextVar[list[HttpResponse] | None] = contextvars.Cont
 )
 """Where ``with_raw_response`` collects the successful responses of the call it wraps (per
 thread / asyncio task, so concurrent calls on one client never see each other's)."""
-
-
-class _Redactor:
-    """Replaces every secret the provider knows (asked anew each time) with ``****``.
-
-    Asking each time matters for credentials obtained later, such as OAuth tokens.
-    """
-
-    def __init__(self, secrets: Callable[[], Iterable[str]]) -> None:
-        self._source = secrets
-
-    @property
-    def _secrets(self) -> list[str]:
-        return sorted({s for s in self._source() if s and len(s) >= 4}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, "****")
-        return text
-
-    def _deep(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self(value)
-        if isinstance(value, Mapping):
-            return {k: self._deep(v) for k, v in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [self._deep(v) for v in value]
-        return value
-
-    def error(self, err: CustbridgeError) -> CustbridgeError:
-        err.message = self(err.message)
-        if err.hint:
-            err.hint = self(err.hint)
-        if isinstance(err, ProviderError):
-            if err.body_snippet:
-                err.body_snippet = self(err.body_snippet)
-            err.details = self._deep(err.details)
-        err.args = (err.message,)
-        return err
 
 
 def _is_loopback(host: str) -> bool:
@@ -514,9 +475,10 @@ class _Core:
         self.name = provider.name
         self.base = _check_base_url(self.name, provider.base_url)
         _check_secrets(provider)
-        self.redact = _Redactor(provider.secret_values)
+        self.redact = Redactor(provider.secret_values)
+        register(self.redact)
         self.limiter = _shared_limiter(provider.name, self.base.host, provider.rate_limit)
-        self.auth = provider.auth()
+        self.auth = learning_auth(provider.auth(), self.redact)
         self.sandbox_app: Any = None
         self._owned: list[Callable[[], Any]] = []
 
@@ -1058,11 +1020,14 @@ def _derive(core: _Core, given: Mapping[str, Any]) -> _Core:
 
 
 def _guarded(core: _Core, operation: str, exc: BaseException) -> BaseException:
-    """Map anything a flow raised to a custbridge error, secrets removed."""
+    """Map anything a flow raised to a custbridge error, secrets removed (from ``exc`` and
+    its whole chain too: it becomes the mapped error's cause)."""
     if isinstance(exc, CustbridgeError):
         exc.provider = exc.provider or core.name
         exc.operation = exc.operation or operation
         return core.redact.error(exc)
+    if isinstance(exc, Exception):
+        core.redact.error(exc)
     if isinstance(exc, httpx.HTTPError):
         return core.redact.error(core._transport_error(exc, operation))
     if isinstance(exc, Exception):

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from . import __version__
+from ._inert import inert, inert_stream, rich_text
 from .errors import ConfigurationError, CustbridgeError
 from .model import Customer
 from .provider import CANONICAL_FIELDS, Capabilities, FieldAccess
@@ -52,12 +53,12 @@ class Output:
         self.rich_err = _wants_rich(stderr) if rich is None else rich
 
     def print(self, text: str = "") -> None:
-        """Write a line of results."""
-        self.stdout.write(text + "\n")
+        """Write a line of results (vendor text in it made inert for a terminal)."""
+        self.stdout.write(inert(text) + "\n")
 
     def note(self, text: str) -> None:
-        """Write a line for the person at the terminal (stderr)."""
-        self.stderr.write(text + "\n")
+        """Write a line for the person at the terminal (stderr), made inert."""
+        self.stderr.write(inert(text) + "\n")
         self.stderr.flush()
 
     def console(self, *, err: bool = False) -> Any:
@@ -88,9 +89,10 @@ def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *
         for header in headers:
             table.add_column(header, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(rich_text(cell) for cell in row))
         out.console().print(table)
         return
+    rows = [[inert(cell, newlines=False) for cell in row] for row in rows]  # vendor text: one line per row
     if title:
         out.print(title)
     widths = [len(h) for h in headers]
@@ -398,7 +400,7 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
     fmt = args.format
     if args.output == "-" and fmt == "parquet":
         raise UsageError("parquet cannot be written to stdout; give --output FILE")
-    target: Any = out.stdout if args.output == "-" else args.output
+    target: Any = inert_stream(out.stdout) if args.output == "-" else args.output
     try:
         writer = open_writer(target, fmt, include_raw=args.raw)
     except ConfigurationError as exc:
@@ -435,7 +437,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
             Path(args.output).write_text(text, encoding="utf-8")
             out.note(f"{args.format} report written to {args.output}")
         else:
-            out.stdout.write(text)
+            inert_stream(out.stdout).write(text)
         if args.format == "text" and not args.no_html:
             html_path = args.html or DEFAULT_HTML
         elif args.html:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 import httpx
 
+from ._redact import redact_text
 from .errors import (
     ConfigurationError,
     MappingError,
@@ -221,8 +222,11 @@ class Settings(Mapping[str, Any]):
                 value = setting.parse(raw)
             except (TypeError, ValueError) as exc:
                 shown = "<secret>" if setting.secret else repr(raw)
+                reason = str(exc)
+                if setting.secret:  # a parser may quote the value it refused
+                    reason = redact_text(reason, [str(raw)])
                 raise ConfigurationError(
-                    f"invalid value {shown} for setting {setting.name!r} (from {source}): {exc}",
+                    f"invalid value {shown} for setting {setting.name!r} (from {source}): {reason}",
                     provider=provider,
                     operation="connect",
                     hint=setting.help or None,
@@ -529,7 +533,12 @@ class Provider:
         return None
 
     def secret_values(self) -> list[str]:
-        """Every secret string the engine must scrub from errors and logs."""
+        """Every secret string the engine must scrub from errors and logs.
+
+        Asked anew on every redaction: override to add credentials obtained at run time
+        (OAuth access tokens) from the moment they arrive. Credentials that the :meth:`auth`
+        flow puts in ``Authorization``, API-key or cookie headers are added by the engine.
+        """
         out = [v.get_secret_value() for v in self.settings.values() if isinstance(v, Secret)]
         return [v for v in out if v]
 

@@ -108,7 +108,14 @@ def _build(name: str, settings: dict[str, Any]) -> tuple[Provider, EngineOptions
     cls = provider_class(name)
     options, rest = EngineOptions.from_settings(name, settings)
     resolved = Settings.resolve(name, cls.settings_spec, rest)
-    provider = cls(resolved)
+    try:
+        provider = cls(resolved)
+    except Exception as exc:  # whatever the plug-in raised must not show a secret
+        from ._redact import Redactor  # (error path only)
+
+        secrets = [resolved.secret(s.name) or "" for s in cls.settings_spec if s.secret]
+        Redactor(lambda: secrets).error(exc)
+        raise
     return provider, options
 
 

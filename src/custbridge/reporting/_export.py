@@ -1,5 +1,8 @@
 """Export customers in the canonical shape: JSON lines (nested), CSV and Parquet (flat).
 
+CSV cells are inert in spreadsheets: text that a spreadsheet would run as a formula gets a
+leading ``'`` (:func:`_neutralize_cell`), which :func:`read_csv` removes again.
+
 Writers stream: each customer is written as it comes (Parquet in row groups of
 ``batch_size``), so memory stays flat however many customers pass through. The flat
 columns are fixed (:data:`CSV_COLUMNS`), so a file can be written before the first
@@ -11,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -62,6 +66,7 @@ _COLUMN_KINDS.update({
     "extras": "json",
 })
 CSV_COLUMNS: tuple[str, ...] = tuple(_COLUMN_KINDS)
+_KINDS_IN_ORDER = tuple(_COLUMN_KINDS.items())
 """The flat columns of CSV and Parquet exports, in order. ``tags``, ``extras``,
 ``not_loaded`` and address translations are JSON text; money amounts are exact decimal text."""
 
@@ -141,6 +146,36 @@ def customer_from_row(row: Mapping[str, Any]) -> Customer:
     nested["not_loaded"] = get("not_loaded") or []
     nested["extras"] = get("extras") or {}
     return customer_from_dict(nested)
+
+
+# Spreadsheet formula injection (OWASP "CSV Injection"): a cell that starts with one of these
+# is run as a formula by Excel, LibreOffice and Google Sheets. The full-width forms are
+# included because some locales' spreadsheets read them as the ASCII ones.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _neutralize_cell(text: str) -> str:
+    """Make a text cell inert in a spreadsheet, as OWASP describes for CSV injection.
+
+    A cell that starts with ``=``, ``+``, ``-``, ``@``, tab or carriage return (or a
+    full-width ``=+-@``) gets a leading ``'``, which spreadsheets take as "this is text". So
+    does a cell that already starts with ``'``, so that :func:`read_csv` can drop exactly one
+    and give back the original. A plain number (``-12.5``, ``+4420794600``, ``1e-3``) is left
+    alone: a spreadsheet reads it as a number, never as a formula. So a phone number written
+    ``+442079460958`` stays a number, while ``+44 20 7946 0958`` (spaces: not a number) is
+    written ``'+44 20 7946 0958``.
+    """
+    if text.startswith(_FORMULA_STARTS):
+        return text if _PLAIN_NUMBER.fullmatch(text) else "'" + text
+    if text.startswith("'"):
+        return "'" + text
+    return text
+
+
+def _restore_cell(text: str) -> str:
+    """Undo :func:`_neutralize_cell`."""
+    return text[1:] if text.startswith("'") else text
 
 
 def _csv_text(kind: str, value: Any) -> str:
@@ -226,7 +261,12 @@ class _CsvWriter(_TextWriter):
 
     def _write(self, customer: Customer) -> None:
         row = customer_to_row(customer)
-        self._csv.writerow([_csv_text(_COLUMN_KINDS[c], row[c]) for c in CSV_COLUMNS])
+        # Only text columns are neutralised: JSON, times and floats are written by us and
+        # never start with a formula character (JSON starts with [ { or ").
+        self._csv.writerow([
+            _neutralize_cell(_csv_text(kind, row[c])) if kind == "str" else _csv_text(kind, row[c])
+            for c, kind in _KINDS_IN_ORDER
+        ])
 
 
 def _require_pyarrow() -> Any:
@@ -352,7 +392,10 @@ def read_csv(source: str | os.PathLike[str] | IO[str]) -> Iterator[Customer]:
     """Read customers back from a CSV export, lazily."""
     with _open_text(source) as handle:
         for row in csv.DictReader(handle):
-            yield customer_from_row(row)
+            yield customer_from_row({
+                k: _restore_cell(v) if isinstance(v, str) and _COLUMN_KINDS.get(k) == "str" else v
+                for k, v in row.items()
+            })
 
 
 class _open_text:

@@ -266,6 +266,55 @@ class ProviderConformance:
                 else:  # pragma: no cover
                     raise AssertionError("expected a custbridge error")
 
+    # -- redaction: a vendor that echoes the caller's credentials (issue 10, point 1) -------
+
+    def test_echoed_credentials_never_show(self) -> None:
+        """Errors (str, repr, fields, chained causes, traceback) and log records never show a
+        credential, whatever encoding the vendor echoes it in and however deep."""
+        import logging
+
+        import httpx
+
+        import custbridge
+
+        from ._hostile import echoing_transport, exception_texts, leaks
+
+        app = self.make_app()
+        records: list[logging.LogRecord] = []
+
+        class _Keep(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                records.append(record)
+
+        handler = _Keep(logging.DEBUG)
+        loggers = [logging.getLogger(n) for n in ("custbridge", "httpx")]
+        levels = [lg.level for lg in loggers]
+        for lg in loggers:
+            lg.addHandler(handler)
+            lg.setLevel(logging.DEBUG)
+        texts: list[str] = []
+        try:
+            settings = {**_FAST, **app.client_settings(app.base_url), **self.connect_settings, "max_retries": 0}
+            with httpx.Client(transport=echoing_transport(app.transport())) as http, custbridge.connect(
+                self.provider, http_client=http, **settings
+            ) as client:
+                for call in (lambda: client.get("c-1"), lambda: list(client.list(page_size=self.page_size))):
+                    try:
+                        call()
+                    except CustbridgeError as err:
+                        texts += exception_texts(err)
+                    else:  # pragma: no cover
+                        raise AssertionError("the echoing vendor answers with errors only")
+                secrets = client.provider.secret_values()  # asked now: includes run-time tokens
+        finally:
+            for lg, level in zip(loggers, levels, strict=True):
+                lg.removeHandler(handler)
+                lg.setLevel(level)
+        formatter = logging.Formatter("%(name)s %(message)s")
+        texts += [formatter.format(r) for r in records]
+        found = leaks(texts, secrets)
+        assert not found, found[:3]
+
 
     # -- hostile vendor, careless caller (README "Guarantees") ------------------------------
 

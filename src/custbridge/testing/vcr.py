@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .._redact import _table
+
 __all__ = ["REDACTED", "cassette_config", "scrub_text"]
 
 REDACTED = "REDACTED"
@@ -33,11 +35,24 @@ _DEFAULT_SECRET_HEADERS = ("authorization", "x-api-key", "cookie", "set-cookie",
 _DEFAULT_SECRET_KEYS = ("access_token", "refresh_token", "client_secret", "id_token", "api_key", "password")
 
 
-def scrub_text(text: str, secret_keys: Iterable[str] = _DEFAULT_SECRET_KEYS) -> str:
-    """Replace the values of secret JSON keys and form fields in ``text``."""
+def scrub_text(
+    text: str, secret_keys: Iterable[str] = _DEFAULT_SECRET_KEYS, secret_values: Iterable[str] = ()
+) -> str:
+    """Replace the values of secret JSON keys and form fields in ``text``, and every secret
+    value in each form a vendor or a library may write it (as given, URL/form-encoded,
+    JSON-escaped, base64 ...: see :func:`custbridge._redact.encoded_forms`)."""
     for key in secret_keys:
-        text = re.sub(rf'("{re.escape(key)}"\s*:\s*)"[^"]*"', rf'\1"{REDACTED}"', text)
-        text = re.sub(rf"(\b{re.escape(key)}=)[^&\s]*", rf"\1{REDACTED}", text)
+        name = re.escape(key)
+        text = re.sub(rf'("{name}"\s*:\s*)"(?:[^"\\]|\\.)*"', rf'\1"{REDACTED}"', text)
+        # the same JSON inside a JSON string: {\"access_token\": \"...\"}
+        text = re.sub(rf'(\\"{name}\\"\s*:\s*\\")(?:[^"\\]|\\[^"])*(\\")', rf"\1{REDACTED}\2", text)
+        text = re.sub(rf"(\b{name}=)[^&\s\"']*", rf"\1{REDACTED}", text)
+    values = frozenset(v for v in secret_values if v)
+    if values:
+        table = _table(values)
+        for form in table.forms:
+            if form in text:
+                text = text.replace(form, REDACTED)
     return text
 
 
@@ -46,9 +61,7 @@ def _scrub_body(body: Any, keys: tuple[str, ...], values: tuple[str, ...]) -> An
         return body
     is_bytes = isinstance(body, bytes)
     text = body.decode("utf-8", "replace") if is_bytes else str(body)
-    text = scrub_text(text, keys)
-    for value in values:
-        text = text.replace(value, REDACTED)
+    text = scrub_text(text, keys, values)
     return text.encode() if is_bytes else text
 
 
@@ -67,14 +80,18 @@ def cassette_config(
         for name in list(request.headers):
             if name.lower() in headers:
                 request.headers[name] = REDACTED
+            else:
+                request.headers[name] = scrub_text(str(request.headers[name]), (), values)
         request.body = _scrub_body(request.body, keys, values)
-        request.uri = scrub_text(request.uri, keys)
+        request.uri = scrub_text(request.uri, keys, values)
         return request
 
     def before_response(response: dict[str, Any]) -> dict[str, Any]:
         for name in list(response.get("headers", {})):
             if name.lower() in headers:
                 response["headers"][name] = [REDACTED]
+            else:  # a vendor may echo a credential in any header
+                response["headers"][name] = [scrub_text(str(v), (), values) for v in response["headers"][name]]
         body = response.get("body", {})
         if "string" in body:
             body["string"] = _scrub_body(body["string"], keys, values)
