@@ -28,6 +28,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
+from ._countries import country_code
 from .errors import MappingError
 from .model import _TWIN_MIN_FIELDS, Customer, _mutable_twin
 
@@ -114,84 +115,14 @@ def parse_decimal(value: Any) -> Decimal:
     return result
 
 
-_COUNTRIES: dict[str, str] = {
-    "usa": "US",
-    "us": "US",
-    "u.s.": "US",
-    "u.s.a.": "US",
-    "united states": "US",
-    "united states of america": "US",
-    "america": "US",
-    "canada": "CA",
-    "can": "CA",
-    "ca": "CA",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "gbr": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "belgium": "BE",
-    "bel": "BE",
-    "belgië": "BE",
-    "belgique": "BE",
-    "belgien": "BE",
-    "netherlands": "NL",
-    "nld": "NL",
-    "the netherlands": "NL",
-    "nederland": "NL",
-    "holland": "NL",
-    "france": "FR",
-    "fra": "FR",
-    "germany": "DE",
-    "deu": "DE",
-    "deutschland": "DE",
-    "switzerland": "CH",
-    "che": "CH",
-    "schweiz": "CH",
-    "suisse": "CH",
-    "japan": "JP",
-    "jpn": "JP",
-    "日本": "JP",
-    "mexico": "MX",
-    "mex": "MX",
-    "méxico": "MX",
-    "australia": "AU",
-    "aus": "AU",
-    "ireland": "IE",
-    "irl": "IE",
-    "spain": "ES",
-    "esp": "ES",
-    "italy": "IT",
-    "ita": "IT",
-    "denmark": "DK",
-    "dnk": "DK",
-    "norway": "NO",
-    "nor": "NO",
-    "poland": "PL",
-    "pol": "PL",
-    "greece": "GR",
-    "grc": "GR",
-    "austria": "AT",
-    "aut": "AT",
-    "luxembourg": "LU",
-    "lux": "LU",
-    "sweden": "SE",
-    "swe": "SE",
-    "portugal": "PT",
-    "prt": "PT",
-}
-
-
 def normalize_country(value: str | None) -> str | None:
-    """ISO 3166-1 alpha-2 (upper case) when recognisable; otherwise the value as given."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if len(text) == 2 and text.isascii() and text.isalpha():
-        return text.upper()
-    return _COUNTRIES.get(text.casefold(), text)
+    """ISO 3166-1 alpha-2 (upper case) when recognisable; otherwise the value as given.
+
+    Codes (alpha-2, alpha-3, numeric), ISO names, common English aliases ("UK", "USA") and
+    names in the languages of our markets ("Deutschland", "België") are recognised, from
+    pycountry's maintained data (see :mod:`custbridge._countries`). Blank is ``None``.
+    """
+    return country_code(value)
 
 
 def _structure_str(value: Any, _: type) -> str:

@@ -63,10 +63,60 @@ def test_parse_decimal_is_exact() -> None:
         ("Narnia", "Narnia"),
         ("", None),
         (None, None),
+        # issue 11.3: aliases, names the old table missed, local-language names, codes
+        ("UK", "GB"),
+        ("u.k.", "GB"),
+        ("Great Britain", "GB"),
+        ("Brazil", "BR"),
+        ("Viet Nam", "VN"),
+        ("Vietnam", "VN"),
+        ("Deutschland", "DE"),
+        ("Belgique", "BE"),
+        ("Belgie", "BE"),  # accents folded
+        ("Schweiz", "CH"),
+        ("Nederland", "NL"),
+        ("Polska", "PL"),
+        ("Ελλάδα", "GR"),
+        ("日本", "JP"),
+        ("Danmark", "DK"),
+        ("Norge", "NO"),
+        ("España", "ES"),
+        ("BEL", "BE"),
+        ("056", "BE"),
+        ("Korea, Republic of", "KR"),
+        ("South Korea", "KR"),
+        ("Russia", "RU"),
+        ("Türkiye", "TR"),
+        ("  united   states of america ", "US"),
+        # unknown text stays as given (trimmed): Rotor's documented placeholder, an unassigned code
+        ("country", "country"),
+        ("zz", "zz"),
+        ("Atlantis ", "Atlantis"),
     ],
 )
 def test_normalize_country(given: str | None, expected: str | None) -> None:
     assert normalize_country(given) == expected
+
+
+def test_every_iso_country_name_and_code_maps_to_its_alpha2() -> None:
+    import pycountry
+
+    for country in pycountry.countries:
+        for value in (country.alpha_2, country.alpha_2.lower(), country.alpha_3, country.name):
+            assert normalize_country(value) == country.alpha_2, value
+
+
+def test_country_names_are_read_in_every_market_language() -> None:
+    import gettext
+
+    import pycountry
+
+    from custbridge._countries import MARKET_LANGUAGES
+
+    for language in MARKET_LANGUAGES:
+        catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        for code, english in (("DE", "Germany"), ("BE", "Belgium"), ("FR", "France"), ("JP", "Japan")):
+            assert normalize_country(catalog.gettext(english)) == code, (language, english)
 
 
 def test_tolerant_enum() -> None:
