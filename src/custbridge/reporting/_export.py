@@ -87,6 +87,8 @@ def _address_dict(address: Address | None) -> dict[str, Any] | None:
     out["translations"] = {
         lang: {k: getattr(text, k) for k in _TEXT_KEYS} for lang, text in address.translations.items()
     }
+    if address.primary is not None:  # the vendor's own text, when the fields above are a translation
+        out["primary"] = {k: getattr(address.primary, k) for k in (*_TEXT_KEYS, "language")}
     return out
 
 
@@ -125,7 +127,9 @@ def _address_from(data: Mapping[str, Any] | None) -> Address | None:
         number = values[k]
         if number is not None:
             values[k] = float(number)
-    return Address(**values, translations=translations)
+    given = data.get("primary")
+    primary = None if not given else AddressText(**{k: given.get(k) for k in (*_TEXT_KEYS, "language")})
+    return Address(**values, translations=translations, primary=primary)
 
 
 def customer_from_dict(data: Mapping[str, Any]) -> Customer:

@@ -136,8 +136,14 @@ def test_country_is_normalised_to_alpha2_when_recognisable(given: str, expected:
         ([0], None),  # the documented example: one number
         ([], None),
         ([1.0, 2.0, 3.0], None),
-        ([-122.33, 47.6], None),  # [lng, lat] by mistake: latitude out of range
+        ([-122.33, 47.6], (47.6, -122.33)),  # issue 11.5: |first| > 90, second fits: read as [lng, lat]
+        ([151.2093, -33.8688], (-33.8688, 151.2093)),  # Sydney, GeoJSON order
+        ([-74.006, 40.7128], (-74.006, 40.7128)),  # ambiguous (both within 90): stays [lat, lng]
+        ([120.0, 100.0], None),  # neither can be a latitude
+        ([200.0, 10.0], None),  # longitude out of range either way
         ([10.0, 200.0], None),
+        ([0.0, 0.0], None),
+        ([-0.0, 0], None),
         ([0, 0], None),  # placeholder, not Null Island
         ([math.inf, 1.0], None),
         ([True, 1.0], None),
