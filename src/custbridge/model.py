@@ -155,8 +155,8 @@ class Address:
         by a client created with ``language="fr"`` and one created without.
 
         ``code`` matches case-insensitively (``"EN"`` is ``"en"``); a regional code falls
-        back to its base language (``"en-GB"`` uses ``"en-gb"`` if the vendor has it, else
-        ``"en"``). The result's :attr:`language` is the language its text is in: the matched
+        back to its base language per field (``"en-GB"`` uses the vendor's ``"en-gb"`` text,
+        else its ``"en"`` text, else the primary text). The result's :attr:`language` is the language its text is in: the matched
         code when every text field came from that translation, the primary text's language
         when every field is primary text, ``None`` when they mix.
 
@@ -164,8 +164,8 @@ class Address:
         choosing, so it may not be in the result's :attr:`language`. Postal code, country,
         coordinates and name are not language-dependent and are unchanged too.
         """
-        matched, text = self._translation(code)
-        if text is None and self.primary is None:
+        found = self._translations_for(code)
+        if not found and self.primary is None:
             return self  # no such translation, and the text shown is already the primary text
         primary = self.primary or AddressText(
             line1=self.line1, line2=self.line2, city=self.city, region=self.region, language=self.language
@@ -173,15 +173,19 @@ class Address:
         values: dict[str, str | None] = {}
         sources: set[str | None] = set()
         for field in _TEXT_FIELDS:
-            translated = getattr(text, field) if text is not None else None
-            if translated is not None and translated.strip():
-                values[field] = translated
-                sources.add(matched)
-                continue
-            value = getattr(primary, field)
-            values[field] = value
-            if value is not None and value.strip():
-                sources.add(primary.language)
+            for key, text in found:
+                translated = getattr(text, field)
+                if translated is not None and translated.strip():
+                    values[field] = translated
+                    sources.add(key)
+                    break
+            else:
+                value = getattr(primary, field)
+                values[field] = value
+                if value is not None and value.strip():
+                    sources.add(primary.language)
+        if len(found) == 2 and sources == {found[0][0], found[1][0]}:
+            sources = {found[1][0]}  # "fr-ca" and "fr" text together is French
         if not sources:
             language = primary.language
         elif len(sources) == 1:
@@ -194,18 +198,15 @@ class Address:
             kept = primary
         return attrs.evolve(self, **values, language=language, primary=kept)
 
-    def _translation(self, code: str) -> tuple[str | None, AddressText | None]:
-        """The vendor's translation for ``code`` (exact, else its base language) and its key."""
+    def _translations_for(self, code: str) -> list[tuple[str, AddressText]]:
+        """The vendor's translations for ``code``, exact first, then its base language."""
         wanted = _language_key(code)
         if not wanted or not self.translations:
-            return None, None
-        by_key = {_language_key(k): (k, v) for k, v in self.translations.items()}
+            return []
+        by_key = {_language_key(k): v for k, v in self.translations.items()}
         base = wanted.split("-", 1)[0]
-        for candidate in (wanted, base):
-            found = by_key.get(candidate)
-            if found is not None:
-                return candidate, found[1]
-        return None, None
+        candidates = (wanted, base) if base != wanted else (wanted,)
+        return [(key, by_key[key]) for key in candidates if key in by_key]
 
     @property
     def is_empty(self) -> bool:

@@ -14,10 +14,13 @@ import pytest
 from custbridge import Customer, CustomerStatus, MappingError
 from custbridge.convert import (
     RecordMapper,
+    blank_as_none,
+    geocoded,
     make_converter,
     normalize_country,
     parse_datetime,
     parse_decimal,
+    register_wire_classes,
     tolerant_enum,
 )
 
@@ -222,3 +225,53 @@ def test_wire_objects_must_be_objects() -> None:
     with pytest.raises(MappingError) as info:
         MAPPER({"id": "1", "address": "1 Main St"})
     assert "$.address" in [p for p, _ in info.value.paths]
+
+
+# --------------------------------------------------------------------------- issue 11.5
+
+
+@attrs.frozen
+class _Quantity:
+    value: Decimal | None = None
+    at: datetime | None = None
+
+
+@attrs.frozen
+class _Order:
+    required_at: datetime
+    quantity: _Quantity | None = None
+    items: tuple[_Quantity, ...] = ()
+
+
+@pytest.mark.parametrize("detailed", [False, True])
+def test_blank_as_none_reads_blank_dates_and_decimals_as_no_value(detailed: bool) -> None:
+    conv = make_converter(detailed=detailed)
+    blank_as_none(conv)
+    register_wire_classes(conv, (_Quantity, _Order))
+    order = conv.structure(
+        {"required_at": "2026-05-10T00:00:00Z", "quantity": {"value": "", "at": " "},
+         "items": [{"value": "1.50", "at": ""}, {"value": None}]},
+        _Order,
+    )
+    assert order.quantity == _Quantity(value=None, at=None)
+    assert order.items == (_Quantity(value=Decimal("1.50")), _Quantity())
+    with pytest.raises(Exception):  # noqa: B017 - a non-optional field still refuses a blank
+        conv.structure({"required_at": ""}, _Order)
+    with pytest.raises(Exception):  # noqa: B017 - garbage is still garbage
+        conv.structure({"required_at": "2026-05-10T00:00:00Z", "quantity": {"value": "n/a"}}, _Order)
+
+
+def test_without_blank_as_none_a_blank_date_is_refused() -> None:
+    conv = make_converter()
+    register_wire_classes(conv, (_Quantity, _Order))
+    with pytest.raises(ValueError):
+        conv.structure({"required_at": "2026-05-10T00:00:00Z", "quantity": {"at": ""}}, _Order)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "expected"),
+    [(0, 0, None), (0.0, -0.0, None), (None, 4.0, None), (51.0, None, None), (0.0, 3.5, (0.0, 3.5)),
+     (51.05, 3.72, (51.05, 3.72))],
+)
+def test_geocoded_treats_zero_zero_as_not_geocoded(lat: Any, lng: Any, expected: Any) -> None:
+    assert geocoded(lat, lng) == expected

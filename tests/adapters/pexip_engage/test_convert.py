@@ -367,3 +367,66 @@ def test_capabilities_declare_the_documented_surface() -> None:
     assert caps.field("tags") is FieldAccess.UNSUPPORTED
     assert caps.field("website") is FieldAccess.UNSUPPORTED
     assert caps.vendor_filters == ("external_id",)
+
+
+# --------------------------------------------------------------------------- issue 11.4 / 11.5
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "nl", "de", "ja", "es", "EN", "fr-BE", "en-GB"])
+def test_in_language_is_the_same_whatever_language_the_client_was_created_with(code: str) -> None:
+    record = load("customer_multilingual.json")
+    views = []
+    for setting in (None, "en", "fr", "nl", "ja", "de"):
+        address = make_provider(language=setting).map_record(copy.deepcopy(record)).address
+        assert address is not None
+        views.append(address.in_language(code))
+    first = views[0]
+    for view in views[1:]:
+        assert (view.line1, view.line2, view.city, view.region, view.language) == (
+            first.line1, first.line2, first.city, first.region, first.language
+        )
+        assert view.formatted == "Korenmarkt 1, 9000 Gent, België"  # never translated
+
+
+def test_in_language_falls_back_to_the_vendor_primary_text_not_the_preferred_one() -> None:
+    french = make_provider(language="fr").map_record(load("customer_multilingual.json")).address
+    assert french is not None and french.line1 == "Marché aux Grains 1"
+    english = french.in_language("en")
+    # English has only the city: the street is the primary (Dutch) text, not the French one shown.
+    assert (english.line1, english.city, english.region) == ("Korenmarkt 1", "Ghent", "Oost-Vlaanderen")
+    assert english.language is None
+    assert french.in_language("es") == make_provider().map_record(load("customer_multilingual.json")).address
+
+
+def test_primary_fields_in_different_languages_claim_no_language() -> None:
+    record = load("customer_multilingual.json")
+    record["location"]["city"] = {"language": "fr", "value": "Gand"}
+    address = make_provider().map_record(record).address
+    assert address is not None
+    assert (address.line1, address.city, address.language) == ("Korenmarkt 1", "Gand", None)
+
+
+@pytest.mark.parametrize("point", [{"latitude": 0, "longitude": 0}, {"latitude": 0.0, "longitude": -0.0}])
+def test_geolocation_zero_zero_means_not_geocoded(point: dict[str, float]) -> None:
+    record = load("customer_multilingual.json")
+    record["location"]["geolocation"] = point
+    address = make_provider().map_record(record).address
+    assert address is not None
+    assert address.latitude is None and address.longitude is None
+    assert address.city == "Gent"  # the rest of the address is kept
+
+
+def test_country_code_is_normalised_by_the_shared_normaliser() -> None:
+    record = load("customer_multilingual.json")
+    record["location"]["countryCode"] = "uk"  # two characters, as the schema allows, but not ISO
+    address = make_provider().map_record(record).address
+    assert address is not None and address.country == "GB"
+
+
+def test_blank_created_at_is_still_refused_the_schema_forbids_it() -> None:
+    # Pexip's schema says "minimum length is 1": unlike Rotor, a blank date is a broken record.
+    record = load("customer_multilingual.json")
+    record["createdAt"] = ""
+    with pytest.raises(MappingError) as info:
+        make_provider().map_record(record)
+    assert "$.createdAt" in str(info.value.paths)

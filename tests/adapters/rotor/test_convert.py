@@ -120,7 +120,8 @@ def test_empty_strings_become_none_and_an_all_empty_address_is_no_address() -> N
 @pytest.mark.parametrize(
     ("given", "expected"),
     [("US", "US"), ("us", "US"), ("USA", "US"), ("United States", "US"), ("Canada", "CA"),
-     ("BE", "BE"), ("Belgium", "BE"), ("Atlantis", "Atlantis"), ("country", "country")],
+     ("BE", "BE"), ("Belgium", "BE"), ("Atlantis", "Atlantis"), ("country", "country"),
+     ("UK", "GB"), ("Brazil", "BR"), ("Viet Nam", "VN"), ("Deutschland", "DE"), ("België", "BE")],
 )
 def test_country_is_normalised_to_alpha2_when_recognisable(given: str, expected: str) -> None:
     customer = _read({"id": "c1", "address": {"country": given, "city": "x"}})
@@ -309,3 +310,54 @@ def test_mapping_does_not_mutate_or_share_the_vendor_payload() -> None:
     customer = make_provider().parse_customer(response(200, payload), "get")
     assert payload == before
     assert dict(customer.raw) == before["data"]
+
+
+# --------------------------------------------------------------------------- issue 11.5: edge values
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_created_at_is_no_value_not_a_rejected_record(blank: str) -> None:
+    payload = load("retrieve_typescript.json")
+    payload["data"]["created_at"] = blank
+    customer = make_provider().parse_customer(response(200, payload), "get")
+    assert customer.created_at is None
+    assert customer.id == DOC_ID and customer.address == DOC_ADDRESS  # the rest still maps
+
+
+def test_blank_created_at_in_a_list_page_and_in_the_upsert_answer() -> None:
+    from custbridge import ListQuery
+
+    page = load("list_typescript.json")
+    page["data"].append({**page["data"][0], "id": "c2", "created_at": ""})
+    raw = make_provider().parse_page(response(200, page), ListQuery(page_size=50), None)
+    customers = [make_provider().map_record(r) for r in raw.records]
+    assert [c.created_at for c in customers] == [DOC_CREATED, None]
+    flat = load("upsert_response.json")
+    flat["created_at"] = ""
+    assert make_provider().parse_customer(response(201, flat), "upsert").created_at is None
+
+
+def test_a_real_bad_date_is_still_a_mapping_error() -> None:
+    with pytest.raises(MappingError) as info:
+        _read({"id": "c1", "created_at": "0000-00-00"})
+    assert "$.created_at" in [p for p, _ in info.value.paths]
+
+
+@pytest.mark.parametrize(
+    ("location", "latitude", "longitude"),
+    [
+        ([-122.3321, 47.6062], 47.6062, -122.3321),  # Seattle written [lng, lat]
+        ([47.6062, -122.3321], 47.6062, -122.3321),  # the documented [lat, lng]
+        ([0, 0], None, None),  # not geocoded
+    ],
+)
+def test_location_order_and_placeholder_reach_the_address(location: list[float], latitude: Any, longitude: Any) -> None:
+    payload = load("retrieve_typescript.json")
+    payload["data"]["location"] = location
+    address = make_provider().parse_customer(response(200, payload), "get").address
+    assert address is not None
+    assert (address.latitude, address.longitude) == (latitude, longitude)
+
+
+def test_a_zero_zero_location_alone_is_no_address() -> None:
+    assert _read({"id": "c1", "location": [0, 0]}).address is None
