@@ -156,9 +156,11 @@ class Address:
 
         ``code`` matches case-insensitively (``"EN"`` is ``"en"``); a regional code falls
         back to its base language per field (``"en-GB"`` uses the vendor's ``"en-gb"`` text,
-        else its ``"en"`` text, else the primary text). The result's :attr:`language` is the language its text is in: the matched
-        code when every text field came from that translation, the primary text's language
-        when every field is primary text, ``None`` when they mix.
+        else its ``"en"`` text, else the primary text).
+
+        The result's :attr:`language` is the language its text is in: the matched code when
+        every text field came from that translation, the primary text's language when every
+        field is primary text, ``None`` when they mix.
 
         ``formatted`` is returned unchanged: vendors render it once, in a language of their
         choosing, so it may not be in the result's :attr:`language`. Postal code, country,
@@ -196,7 +198,15 @@ class Address:
             kept: AddressText | None = None  # the fields shown are the primary text
         else:
             kept = primary
-        return attrs.evolve(self, **values, language=language, primary=kept)
+        return attrs.evolve(
+            self,
+            line1=values["line1"],
+            line2=values["line2"],
+            city=values["city"],
+            region=values["region"],
+            language=language,
+            primary=kept,
+        )
 
     def _translations_for(self, code: str) -> list[tuple[str, AddressText]]:
         """The vendor's translations for ``code``, exact first, then its base language."""
