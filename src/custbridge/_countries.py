@@ -30,9 +30,9 @@ __all__ = ["ALIASES", "MARKET_LANGUAGES", "country_code", "is_country_code"]
 MARKET_LANGUAGES: tuple[str, ...] = (
     "da", "de", "el", "es", "fi", "fr", "it", "ja", "nb", "nl", "nn", "pl", "pt", "sv",
 )
-"""Languages whose country names are recognised besides English: the languages the vendors'
-records come in (Pexip Engage: da, de, el, en, es, fr, ja, nl, no, pl) and our other European
-markets. ``no`` is Norwegian Bokmål/Nynorsk (``nb``/``nn``) in iso-codes."""
+"""Languages whose country names are recognised besides English: the languages our vendors'
+records come in (da, de, el, en, es, fr, ja, nl, no, pl) and our other European markets.
+``no`` is Norwegian Bokmål/Nynorsk (``nb``/``nn``) in iso-codes."""
 
 # Assumption: these are the forms people actually type in a country field that ISO 3166 and
 # iso-codes do not list. Each is unambiguous as a *country*; constituent countries of the UK

@@ -195,7 +195,7 @@ def blank_as_none(conv: cattrs.Converter, types: Iterable[type] = (datetime, Dec
     a field typed ``datetime | None`` (or ``Decimal | None``) becomes ``None`` instead of
     failing the record. Fields typed without ``| None`` still refuse a blank, and so does
     every field of a vendor that does not opt in (a blank is then a real schema violation,
-    e.g. Pexip Engage's "minimum length is 1"). Call it from the adapter's ``configure``;
+    e.g. where the vendor's schema says "minimum length is 1"). Call it from the adapter's ``configure``;
     the generated wire code honours it.
     """
     for scalar in types:
