@@ -172,6 +172,7 @@ class Address:
         primary = self.primary or AddressText(
             line1=self.line1, line2=self.line2, city=self.city, region=self.region, language=self.language
         )
+        primary_key = _language_key(primary.language) if primary.language else None
         values: dict[str, str | None] = {}
         sources: set[str | None] = set()
         for field in _TEXT_FIELDS:
@@ -185,7 +186,7 @@ class Address:
                 value = getattr(primary, field)
                 values[field] = value
                 if value is not None and value.strip():
-                    sources.add(primary.language)
+                    sources.add(primary_key)
         if len(found) == 2 and sources == {found[0][0], found[1][0]}:
             sources = {found[1][0]}  # "fr-ca" and "fr" text together is French
         if not sources:
@@ -194,7 +195,8 @@ class Address:
             language = next(iter(sources))
         else:
             language = None
-        if language == primary.language and all(values[f] == getattr(primary, f) for f in _TEXT_FIELDS):
+        same_language = language == primary.language or (language is not None and language == primary_key)
+        if same_language and all(values[f] == getattr(primary, f) for f in _TEXT_FIELDS):
             kept: AddressText | None = None  # the fields shown are the primary text
         else:
             kept = primary

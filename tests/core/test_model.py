@@ -181,3 +181,11 @@ def test_fast_constructor_keeps_attrs_semantics() -> None:
         Customer(provider="p", id="1", colour="red")  # type: ignore[call-arg]
     a = Address(line1=" 1 Main St ", country="", translations={"fr": AddressText(line1="1 rue")})
     assert a.line1 == "1 Main St" and a.country is None and a.in_language("fr").line1 == "1 rue"
+
+
+def test_in_language_compares_the_primary_language_case_insensitively() -> None:
+    address = Address(line1="Wetstraat 16", city="Brussel", language="NL",
+                      translations={"nl": AddressText(city="Brussel")})
+    view = address.in_language("nl")
+    assert (view.line1, view.city, view.language) == ("Wetstraat 16", "Brussel", "nl")
+    assert address.in_language("fr").language == "NL"  # no French: the primary text, as labelled
