@@ -203,6 +203,8 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
     #  "first_name": "first_name", "has_payment_method": true  (or "is_auto_pay": true),
     #  "last_name": "last_name", "location": [0], "notes": "notes", "phone": "phone",
     #  "source": "source", "status": "active", "tags": ["string"]}
+    # Edge values handled (not in the docs' examples): "created_at": "" -> None (configure),
+    # "location": [-122.33, 47.6] -> read as [lng, lat], "location": [0, 0] -> not geocoded.
     # (Runs once per listed customer: the small helpers are short-cut for the common case.)
     def to_customer(wire: RotorCustomer, raw: Mapping[str, Any]) -> Customer:
         customer_id = wire.id
