@@ -261,6 +261,31 @@ def _language(value: str | None, where: str) -> str | None:
     return code
 
 
+def _unmixed(address: Address) -> Address:
+    """The vendor's primary view of an address read in a preferred language, if unedited.
+
+    An address read with a ``language`` setting may show text in two languages (a translation
+    where the vendor has one, the primary text elsewhere), so ``Address.language`` is ``None``
+    and its text cannot be written under one language. When its text is still exactly a view
+    of its own data (``Address.primary`` + translations), writing the primary text under the
+    primary language, with the translations, writes back what was read. An edited address is
+    returned unchanged (its text then belongs to the connection's ``language``).
+    """
+    primary = address.primary
+    if address.language is not None or primary is None or not primary.language:
+        return address
+    base = attrs.evolve(
+        address, line1=primary.line1, line2=primary.line2, city=primary.city, region=primary.region,
+        language=primary.language, primary=None,
+    )
+    shown = (address.line1, address.line2, address.city, address.region)
+    for code in address.translations:
+        view = base.in_language(code)
+        if (view.line1, view.line2, view.city, view.region) == shown:
+            return base
+    return address
+
+
 def _location(address: Address, fallback_language: str | None) -> dict[str, Any]:
     """Build the PATCH ``location``: translations arrays, never single values or formattedAddress.
 
@@ -331,7 +356,9 @@ def patch_body(data: CustomerInput, fallback_language: str | None) -> dict[str, 
         body["language"] = _language(fields["language"], "language")
     if "address" in fields:
         address = fields["address"]
-        body["location"] = None if address is None or address.is_empty else _location(address, fallback_language)
+        body["location"] = (
+            None if address is None or address.is_empty else _location(_unmixed(address), fallback_language)
+        )
     for key, value in data.vendor_fields.items():
         if key not in VENDOR_FIELDS:
             raise InputError(

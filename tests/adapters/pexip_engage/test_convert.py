@@ -430,3 +430,17 @@ def test_blank_created_at_is_still_refused_the_schema_forbids_it() -> None:
     with pytest.raises(MappingError) as info:
         make_provider().map_record(record)
     assert "$.createdAt" in str(info.value.paths)
+
+
+def test_an_address_read_in_a_preferred_language_writes_back_what_was_read() -> None:
+    # Read with language="ja": Japanese city, Dutch street, so the address claims no language.
+    # Written back unedited, every language keeps its own text (no Dutch street labelled "ja").
+    provider = make_provider(language="ja")
+    read = provider.map_record(load("customer_multilingual.json")).address
+    assert read is not None and read.language is None and read.city == "ゲント"
+    location = provider.update_request("ghent-1", CustomerInput(address=read)).json["location"]
+    street1 = {t["language"]: t["value"] for t in location["translations"]["street1"]}
+    city = {t["language"]: t["value"] for t in location["translations"]["city"]}
+    assert street1 == {"nl": "Korenmarkt 1", "fr": "Marché aux Grains 1"}
+    assert city == {"nl": "Gent", "fr": "Gand", "en": "Ghent", "de": "Gent", "ja": "ゲント"}
+    assert location["countryCode"] == "BE"
