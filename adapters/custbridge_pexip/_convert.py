@@ -129,8 +129,8 @@ def to_address(location: PexipLocation, preferred: str | None) -> Address:
             by_lang[code] = {field: text.value}
         elif field not in texts:
             texts[field] = text.value
-    # Each single-value field carries its own language; the address claims one only when
-    # they agree (the schema does not say they must).
+    # Assumption: each single-value field carries its own language and the schema does not
+    # say they agree; the address claims a language only when they do.
     primary_language = next(iter(languages)) if len(languages) == 1 else None
     if not languages and by_lang:
         # Assumption: no single-value text at all (the keys are required but nullable): the

@@ -103,8 +103,9 @@ def configure(conv: cattrs.Converter) -> None:
     JSON objects; on the fast converter their hooks are generated code (mapping a page of
     1000 records is the hot path, see ``bench/``).
     """
-    # Quirk: ``"created_at": ""`` (and a blank date or decimal string anywhere) is Rotor's
-    # "no value"; every Rotor field is optional, so it maps to None rather than sinking the record.
+    # Assumption: ``"created_at": ""`` (and a blank date or decimal string anywhere) is Rotor's
+    # "no value" (the docs give no format rule); every Rotor field is optional, so it maps to
+    # None rather than sinking the record.
     blank_as_none(conv)
     register_wire_classes(conv, (RotorAddress, RotorCustomer, RotorUpsertResult))
 

@@ -138,6 +138,7 @@ def geocoded(latitude: float | None, longitude: float | None) -> tuple[float, fl
     if latitude is None or longitude is None:
         return None
     if latitude == 0 and longitude == 0:
+        # Assumption: no vendor documents it, but no customer lives at 0°N 0°E.
         return None
     return latitude, longitude
 

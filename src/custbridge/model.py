@@ -166,6 +166,7 @@ class Address:
         choosing, so it may not be in the result's :attr:`language`. Postal code, country,
         coordinates and name are not language-dependent and are unchanged too.
         """
+        # Assumption: ``formatted`` is left as the vendor rendered it (no vendor translates it).
         found = self._translations_for(code)
         if not found and self.primary is None:
             return self  # no such translation, and the text shown is already the primary text
