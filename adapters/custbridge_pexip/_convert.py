@@ -17,7 +17,7 @@ import attrs
 import cattrs
 
 from custbridge import Address, AddressText, Customer, CustomerInput, CustomerStatus, MappingError
-from custbridge.convert import normalize_country, register_wire_classes
+from custbridge.convert import geocoded, normalize_country, register_wire_classes
 
 from ._wire import PexipCustomer, PexipGeolocation, PexipLocation, PexipText, PexipTranslations
 
@@ -81,12 +81,14 @@ def _range_errors(geo: PexipGeolocation | None) -> list[tuple[str, str]]:
 
 
 def to_address(location: PexipLocation, preferred: str | None) -> Address:
-    """Map ``data.location`` to an :class:`Address` in the ``preferred`` language when it exists.
+    """Map ``data.location`` to an :class:`Address`, shown in the ``preferred`` language.
 
-    ``line1/line2/city/region`` come from the preferred language's translations when the
-    vendor has that language for the address; fields without a translation in it keep the
-    primary (single-value) text, like :meth:`Address.in_language` does. Otherwise the primary
-    values are used and ``Address.language`` is their language.
+    The vendor's primary text is the single-value fields (``street1``, ``city``, ... each
+    ``{language, value}``); every language it holds is in ``translations``. The address is
+    built from the primary text and then shown with :meth:`Address.in_language`
+    (``preferred``), so the connection's ``language`` setting only chooses what the address
+    shows first: ``address.in_language(x)`` is the same whichever ``language`` the client was
+    created with, because the primary text is kept in ``Address.primary``.
     """
     # Every language the vendor sent, per canonical text field; the translations arrays are
     # the full set, the single-value fields are folded in too in case a vendor omits them.
@@ -110,7 +112,7 @@ def to_address(location: PexipLocation, preferred: str | None) -> Address:
                     elif field not in texts:
                         texts[field] = value
     primary: dict[str, str] = {}
-    primary_language: str | None = None
+    languages: set[str] = set()
     for field, text in (
         ("line1", location.street1),
         ("line2", location.street2),
@@ -121,36 +123,41 @@ def to_address(location: PexipLocation, preferred: str | None) -> Address:
             continue
         code = text.language.lower()
         primary[field] = text.value
-        primary_language = primary_language or code
+        languages.add(code)
         texts = by_lang.get(code)
         if texts is None:
             by_lang[code] = {field: text.value}
         elif field not in texts:
             texts[field] = text.value
-    if primary_language is None and by_lang:
+    # Assumption: each single-value field carries its own language and the schema does not
+    # say they agree; the address claims a language only when they do.
+    primary_language = next(iter(languages)) if len(languages) == 1 else None
+    if not languages and by_lang:
+        # Assumption: no single-value text at all (the keys are required but nullable): the
+        # first language of the translations arrays stands in for the primary text.
         primary_language = next(iter(by_lang))
         primary = dict(by_lang[primary_language])
 
-    language = primary_language
-    chosen = primary
-    if preferred and preferred in by_lang:
-        language = preferred
-        chosen = {**primary, **by_lang[preferred]}
     geo = location.geolocation
-    return Address(
-        line1=chosen.get("line1"),
-        line2=chosen.get("line2"),
-        city=chosen.get("city"),
-        region=chosen.get("region"),
+    # {latitude: 0, longitude: 0} is "not geocoded", as for every vendor (see convert.geocoded).
+    point = geocoded(geo.latitude, geo.longitude) if geo is not None else None
+    address = Address(
+        line1=primary.get("line1"),
+        line2=primary.get("line2"),
+        city=primary.get("city"),
+        region=primary.get("region"),
         postal_code=location.postal_code,
         country=normalize_country(location.country_code),
         formatted=location.formatted_address,
-        latitude=geo.latitude if geo is not None else None,
-        longitude=geo.longitude if geo is not None else None,
-        language=language,
+        latitude=point[0] if point is not None else None,
+        longitude=point[1] if point is not None else None,
+        language=primary_language,
         # ``texts`` keys are AddressText's own field names (line1/line2/city/region).
         translations=MappingProxyType({lang: AddressText(**texts) for lang, texts in by_lang.items()}),
     )
+    if preferred and preferred in by_lang:
+        return address.in_language(preferred)
+    return address
 
 
 def _address_or_none(location: PexipLocation | None, preferred: str | None) -> Address | None:
@@ -254,6 +261,31 @@ def _language(value: str | None, where: str) -> str | None:
     return code
 
 
+def _unmixed(address: Address) -> Address:
+    """The vendor's primary view of an address read in a preferred language, if unedited.
+
+    An address read with a ``language`` setting may show text in two languages (a translation
+    where the vendor has one, the primary text elsewhere), so ``Address.language`` is ``None``
+    and its text cannot be written under one language. When its text is still exactly a view
+    of its own data (``Address.primary`` + translations), writing the primary text under the
+    primary language, with the translations, writes back what was read. An edited address is
+    returned unchanged (its text then belongs to the connection's ``language``).
+    """
+    primary = address.primary
+    if address.language is not None or primary is None or not primary.language:
+        return address
+    base = attrs.evolve(
+        address, line1=primary.line1, line2=primary.line2, city=primary.city, region=primary.region,
+        language=primary.language, primary=None,
+    )
+    shown = (address.line1, address.line2, address.city, address.region)
+    for code in address.translations:
+        view = base.in_language(code)
+        if (view.line1, view.line2, view.city, view.region) == shown:
+            return base
+    return address
+
+
 def _location(address: Address, fallback_language: str | None) -> dict[str, Any]:
     """Build the PATCH ``location``: translations arrays, never single values or formattedAddress.
 
@@ -324,7 +356,9 @@ def patch_body(data: CustomerInput, fallback_language: str | None) -> dict[str, 
         body["language"] = _language(fields["language"], "language")
     if "address" in fields:
         address = fields["address"]
-        body["location"] = None if address is None or address.is_empty else _location(address, fallback_language)
+        body["location"] = (
+            None if address is None or address.is_empty else _location(_unmixed(address), fallback_language)
+        )
     for key, value in data.vendor_fields.items():
         if key not in VENDOR_FIELDS:
             raise InputError(

@@ -192,7 +192,8 @@ class PexipEngageProvider(Provider):
                 "delete": "not documented by the vendor (records are soft-deleted: deletedAt)",
                 "upsert": "not documented by the vendor",
                 "status": "from deletedAt: DELETED when set, else ACTIVE",
-                "address": "localized: text in the preferred language, every language in translations",
+                "address": "localized: per field the preferred language's text, else the primary text (kept in "
+                           "Address.primary); every language in translations; {0, 0} is not geocoded",
                 "external_id": "also a list vendor filter (external-id); the filter is unverified for customers",
             },
         )

@@ -25,7 +25,7 @@ from custbridge import (
     MappingError,
     UnsupportedOperationError,
 )
-from custbridge.convert import normalize_country, register_wire_classes
+from custbridge.convert import blank_as_none, geocoded, normalize_country, register_wire_classes
 
 from ._wire import RotorAddress, RotorCustomer, RotorUpsertResult
 
@@ -103,6 +103,10 @@ def configure(conv: cattrs.Converter) -> None:
     JSON objects; on the fast converter their hooks are generated code (mapping a page of
     1000 records is the hot path, see ``bench/``).
     """
+    # Assumption: ``"created_at": ""`` (and a blank date or decimal string anywhere) is Rotor's
+    # "no value" (the docs give no format rule); every Rotor field is optional, so it maps to
+    # None rather than sinking the record.
+    blank_as_none(conv)
     register_wire_classes(conv, (RotorAddress, RotorCustomer, RotorUpsertResult))
 
 
@@ -124,9 +128,9 @@ def coordinates(value: Any) -> tuple[float, float] | None:
 
     Quirk: Rotor does not document the order of ``location`` for customers. Its pins page
     shows ``[40.7128, -74.006]`` (New York as [lat, lng]), so [latitude, longitude] is
-    assumed. Anything but exactly two finite numbers with the latitude in -90..90 and the
-    longitude in -180..180 is not used (it stays in ``Customer.raw``). ``[0, 0]`` is taken
-    as a placeholder ("not geocoded"), not as a point in the Gulf of Guinea.
+    assumed. Anything but exactly two finite numbers within range is not used (it stays in
+    ``Customer.raw``); the documented example ``[0]`` is therefore no point. ``[0, 0]`` is
+    "not geocoded" (:func:`custbridge.convert.geocoded`), not a point in the Gulf of Guinea.
     """
     if type(value) is list and len(value) == 2:  # the common case: two floats in range
         lat, lng = value
@@ -143,12 +147,15 @@ def coordinates(value: Any) -> tuple[float, float] | None:
     for item in value:
         if isinstance(item, bool) or not isinstance(item, (int, float)) or not math.isfinite(item):
             return None
-    lat, lng = float(value[0]), float(value[1])
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lng <= 180.0):
+    first, second = float(value[0]), float(value[1])
+    if abs(first) > 90.0 and abs(second) <= 90.0:
+        # Assumption: the first number cannot be a latitude but the second can, so this record
+        # is [lng, lat] (GeoJSON order, which some integrations write): read it that way rather
+        # than store a wrong or no point. Ambiguous pairs (both within +-90) stay [lat, lng].
+        first, second = second, first
+    if not (-90.0 <= first <= 90.0 and -180.0 <= second <= 180.0):
         return None
-    if lat == 0.0 and lng == 0.0:
-        return None
-    return lat, lng
+    return geocoded(first, second)
 
 
 def _address(
@@ -197,6 +204,8 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
     #  "first_name": "first_name", "has_payment_method": true  (or "is_auto_pay": true),
     #  "last_name": "last_name", "location": [0], "notes": "notes", "phone": "phone",
     #  "source": "source", "status": "active", "tags": ["string"]}
+    # Edge values handled (not in the docs' examples): "created_at": "" -> None (configure),
+    # "location": [-122.33, 47.6] -> read as [lng, lat], "location": [0, 0] -> not geocoded.
     # (Runs once per listed customer: the small helpers are short-cut for the common case.)
     def to_customer(wire: RotorCustomer, raw: Mapping[str, Any]) -> Customer:
         customer_id = wire.id

@@ -29,8 +29,11 @@ from .model import Address, AddressText, Customer, CustomerStatus, Money
 
 __all__ = ["customer_from_dict", "customer_json_schema", "customer_to_dict"]
 
-_ADDRESS_KEYS: tuple[str, ...] = tuple(f.name for f in attrs.fields(Address) if f.name != "translations")
-_TEXT_KEYS: tuple[str, ...] = tuple(f.name for f in attrs.fields(AddressText))
+_ADDRESS_KEYS: tuple[str, ...] = tuple(
+    f.name for f in attrs.fields(Address) if f.name not in ("translations", "primary")
+)
+_PRIMARY_KEYS: tuple[str, ...] = tuple(f.name for f in attrs.fields(AddressText))
+_TEXT_KEYS: tuple[str, ...] = tuple(k for k in _PRIMARY_KEYS if k != "language")  # translations: the key says it
 _ADDRESS_FIELDS = ("address", "billing_address", "shipping_address")
 _TIME_FIELDS = ("created_at", "updated_at", "deleted_at")
 _STRUCTURED = frozenset({*_ADDRESS_FIELDS, *_TIME_FIELDS, "tags", "credit_limit", "not_loaded", "extras", "raw"})
@@ -61,6 +64,9 @@ def _address_dict(address: Address | None) -> dict[str, Any] | None:
     out["translations"] = {
         lang: {k: getattr(text, k) for k in _TEXT_KEYS} for lang, text in address.translations.items()
     }
+    # The vendor's own text when the fields above were taken from a translation.
+    primary = address.primary
+    out["primary"] = None if primary is None else {k: getattr(primary, k) for k in _PRIMARY_KEYS}
     return out
 
 
@@ -101,7 +107,9 @@ def _address_from(data: Mapping[str, Any] | None) -> Address | None:
         number = values.get(k)
         if number is not None:
             values[k] = float(number)
-    return Address(**values, translations=translations)
+    given = data.get("primary")
+    primary = None if not given else AddressText(**{k: given.get(k) for k in _PRIMARY_KEYS})
+    return Address(**values, translations=translations, primary=primary)
 
 
 def customer_from_dict(data: Mapping[str, Any]) -> Customer:

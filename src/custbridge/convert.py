@@ -28,11 +28,14 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
+from ._countries import country_code
 from .errors import MappingError
 from .model import _TWIN_MIN_FIELDS, Customer, _mutable_twin
 
 __all__ = [
     "RecordMapper",
+    "blank_as_none",
+    "geocoded",
     "make_converter",
     "normalize_country",
     "parse_datetime",
@@ -114,84 +117,30 @@ def parse_decimal(value: Any) -> Decimal:
     return result
 
 
-_COUNTRIES: dict[str, str] = {
-    "usa": "US",
-    "us": "US",
-    "u.s.": "US",
-    "u.s.a.": "US",
-    "united states": "US",
-    "united states of america": "US",
-    "america": "US",
-    "canada": "CA",
-    "can": "CA",
-    "ca": "CA",
-    "united kingdom": "GB",
-    "uk": "GB",
-    "gbr": "GB",
-    "great britain": "GB",
-    "england": "GB",
-    "belgium": "BE",
-    "bel": "BE",
-    "belgië": "BE",
-    "belgique": "BE",
-    "belgien": "BE",
-    "netherlands": "NL",
-    "nld": "NL",
-    "the netherlands": "NL",
-    "nederland": "NL",
-    "holland": "NL",
-    "france": "FR",
-    "fra": "FR",
-    "germany": "DE",
-    "deu": "DE",
-    "deutschland": "DE",
-    "switzerland": "CH",
-    "che": "CH",
-    "schweiz": "CH",
-    "suisse": "CH",
-    "japan": "JP",
-    "jpn": "JP",
-    "日本": "JP",
-    "mexico": "MX",
-    "mex": "MX",
-    "méxico": "MX",
-    "australia": "AU",
-    "aus": "AU",
-    "ireland": "IE",
-    "irl": "IE",
-    "spain": "ES",
-    "esp": "ES",
-    "italy": "IT",
-    "ita": "IT",
-    "denmark": "DK",
-    "dnk": "DK",
-    "norway": "NO",
-    "nor": "NO",
-    "poland": "PL",
-    "pol": "PL",
-    "greece": "GR",
-    "grc": "GR",
-    "austria": "AT",
-    "aut": "AT",
-    "luxembourg": "LU",
-    "lux": "LU",
-    "sweden": "SE",
-    "swe": "SE",
-    "portugal": "PT",
-    "prt": "PT",
-}
-
-
 def normalize_country(value: str | None) -> str | None:
-    """ISO 3166-1 alpha-2 (upper case) when recognisable; otherwise the value as given."""
-    if value is None:
+    """ISO 3166-1 alpha-2 (upper case) when recognisable; otherwise the value as given.
+
+    Codes (alpha-2, alpha-3, numeric), ISO names, common English aliases ("UK", "USA") and
+    names in the languages of our markets ("Deutschland", "België") are recognised, from
+    pycountry's maintained data (see :mod:`custbridge._countries`). Blank is ``None``.
+    """
+    return country_code(value)
+
+
+def geocoded(latitude: float | None, longitude: float | None) -> tuple[float, float] | None:
+    """``(latitude, longitude)``, or ``None`` when the vendor has no real point.
+
+    ``None`` when either number is missing, and when both are 0: ``[0, 0]`` ("Null Island",
+    in the Gulf of Guinea) is what vendors store for an address that was never geocoded, so
+    every adapter reads it as "not geocoded", never as a place. Ranges are not checked here:
+    each adapter decides whether an out-of-range value is an error or unusable.
+    """
+    if latitude is None or longitude is None:
         return None
-    text = value.strip()
-    if not text:
+    if latitude == 0 and longitude == 0:
+        # Assumption: no vendor documents it, but no customer lives at 0°N 0°E.
         return None
-    if len(text) == 2 and text.isascii() and text.isalpha():
-        return text.upper()
-    return _COUNTRIES.get(text.casefold(), text)
+    return latitude, longitude
 
 
 def _structure_str(value: Any, _: type) -> str:
@@ -237,6 +186,32 @@ def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
     def structure(value: Any, cls: type) -> Any:
         return None if value is None else hook(value, cls)
 
+    return structure
+
+
+def blank_as_none(conv: cattrs.Converter, types: Iterable[type] = (datetime, Decimal)) -> None:
+    """Make ``conv`` read a blank string (``""``, ``"  "``) as no value in optional fields of ``types``.
+
+    For a vendor that sends ``"created_at": ""`` or ``"value": ""`` where it means "not set":
+    a field typed ``datetime | None`` (or ``Decimal | None``) becomes ``None`` instead of
+    failing the record. Fields typed without ``| None`` still refuse a blank, and so does
+    every field of a vendor that does not opt in (a blank is then a real schema violation,
+    e.g. where the vendor's schema says "minimum length is 1"). Call it from the adapter's ``configure``;
+    the generated wire code honours it.
+    """
+    for scalar in types:
+        hook = _blank_optional(conv.get_structure_hook(scalar))
+        conv.register_structure_hook(Optional[scalar], hook)  # noqa: UP045
+        conv.register_structure_hook(scalar | None, hook)
+
+
+def _blank_optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
+    def structure(value: Any, cls: type) -> Any:
+        if value is None or (type(value) is str and not value.strip()):
+            return None
+        return hook(value, cls)
+
+    structure.blank_as_none = True  # type: ignore[attr-defined]  # read by _WireCodegen
     return structure
 
 
@@ -392,6 +367,11 @@ class _WireCodegen:
         if type_ is Any or type_ is object:
             return []
         inner = _optional_inner(type_)
+        if inner is not None and inner in _DIRECT:
+            optional_hook = self.conv.get_structure_hook(type_)
+            if getattr(optional_hook, "blank_as_none", False):  # see blank_as_none()
+                h, t = self._bind("h", optional_hook), self._bind("t", type_)
+                return [f"{indent}if {var} is not None: {var} = {h}({var}, {t})"]
         if inner is not None:
             inner_hook = self.conv.get_structure_hook(inner) if inner in _EXACT_SCALARS else None
             if inner_hook is not None and inner_hook is _EXACT_SCALARS[inner]:

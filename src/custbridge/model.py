@@ -111,6 +111,17 @@ class AddressText:
     """City or locality."""
     region: str | None = None
     """State, province or region."""
+    language: str | None = None
+    """The language every field here is in, when known and the same for all (``Address.primary``
+    only; in ``Address.translations`` the key says the language)."""
+
+
+_TEXT_FIELDS: Final = ("line1", "line2", "city", "region")
+
+
+def _language_key(code: str) -> str:
+    """``"EN_gb "`` -> ``"en-gb"``: how language codes are compared."""
+    return code.strip().lower().replace("_", "-")
 
 
 @attrs.frozen(kw_only=True)
@@ -138,27 +149,90 @@ class Address:
     name: str | None = attrs.field(default=None, converter=_clean_text)
     """Name the address is for (a site, a department, a person)."""
     language: str | None = None
-    """ISO 639-1 code of the language the text fields are in, when the vendor says."""
+    """ISO 639-1 code of the language ``line1``/``line2``/``city``/``region`` are all in, when
+    known; ``None`` when unknown or when they mix languages (``formatted`` is not covered)."""
     translations: Mapping[str, AddressText] = attrs.field(factory=dict, converter=_freeze_mapping, eq=False)
     """The text in every language the vendor sent, keyed by ISO 639-1 code."""
+    primary: AddressText | None = attrs.field(default=None, eq=False, repr=False)
+    """The vendor's own (untranslated) text, when the text fields above were taken from a
+    translation; ``None`` means the fields above *are* the vendor's primary text. Kept so that
+    :meth:`in_language` falls back to what the vendor sent, not to another translation."""
 
     def in_language(self, code: str) -> Address:
-        """Return this address with ``code``'s text where the vendor supplied it.
+        """Return this address with its text in language ``code`` where the vendor has it.
 
-        Fields the vendor did not translate keep their original text, so the result is
-        always a complete address.
+        Per text field (``line1``, ``line2``, ``city``, ``region``): the vendor's translation
+        in ``code`` when there is one, else the vendor's primary text. The result depends only
+        on the data (the primary text and :attr:`translations`), never on the text this
+        address currently shows, so ``a.in_language("en")`` is the same for an address mapped
+        by a client created with ``language="fr"`` and one created without.
+
+        ``code`` matches case-insensitively (``"EN"`` is ``"en"``); a regional code falls
+        back to its base language per field (``"en-GB"`` uses the vendor's ``"en-gb"`` text,
+        else its ``"en"`` text, else the primary text).
+
+        The result's :attr:`language` is the language its text is in: the matched code when
+        every text field came from that translation, the primary text's language when every
+        field is primary text, ``None`` when they mix.
+
+        ``formatted`` is returned unchanged: vendors render it once, in a language of their
+        choosing, so it may not be in the result's :attr:`language`. Postal code, country,
+        coordinates and name are not language-dependent and are unchanged too.
         """
-        text = self.translations.get(code)
-        if text is None:
-            return self
+        # Assumption: ``formatted`` is left as the vendor rendered it (no vendor translates it).
+        found = self._translations_for(code)
+        if not found and self.primary is None:
+            return self  # no such translation, and the text shown is already the primary text
+        primary = self.primary or AddressText(
+            line1=self.line1, line2=self.line2, city=self.city, region=self.region, language=self.language
+        )
+        primary_key = _language_key(primary.language) if primary.language else None
+        values: dict[str, str | None] = {}
+        sources: set[str | None] = set()
+        for field in _TEXT_FIELDS:
+            for key, text in found:
+                translated = getattr(text, field)
+                if translated is not None and translated.strip():
+                    values[field] = translated
+                    sources.add(key)
+                    break
+            else:
+                value = getattr(primary, field)
+                values[field] = value
+                if value is not None and value.strip():
+                    sources.add(primary_key)
+        if len(found) == 2 and sources == {found[0][0], found[1][0]}:
+            sources = {found[1][0]}  # "fr-ca" and "fr" text together is French
+        if not sources:
+            language = primary.language
+        elif len(sources) == 1:
+            language = next(iter(sources))
+        else:
+            language = None
+        same_language = language == primary.language or (language is not None and language == primary_key)
+        if same_language and all(values[f] == getattr(primary, f) for f in _TEXT_FIELDS):
+            kept: AddressText | None = None  # the fields shown are the primary text
+        else:
+            kept = primary
         return attrs.evolve(
             self,
-            line1=text.line1 or self.line1,
-            line2=text.line2 or self.line2,
-            city=text.city or self.city,
-            region=text.region or self.region,
-            language=code,
+            line1=values["line1"],
+            line2=values["line2"],
+            city=values["city"],
+            region=values["region"],
+            language=language,
+            primary=kept,
         )
+
+    def _translations_for(self, code: str) -> list[tuple[str, AddressText]]:
+        """The vendor's translations for ``code``, exact first, then its base language."""
+        wanted = _language_key(code)
+        if not wanted or not self.translations:
+            return []
+        by_key = {_language_key(k): v for k, v in self.translations.items()}
+        base = wanted.split("-", 1)[0]
+        candidates = (wanted, base) if base != wanted else (wanted,)
+        return [(key, by_key[key]) for key in candidates if key in by_key]
 
     @property
     def is_empty(self) -> bool:

@@ -14,10 +14,13 @@ import pytest
 from custbridge import Customer, CustomerStatus, MappingError
 from custbridge.convert import (
     RecordMapper,
+    blank_as_none,
+    geocoded,
     make_converter,
     normalize_country,
     parse_datetime,
     parse_decimal,
+    register_wire_classes,
     tolerant_enum,
 )
 
@@ -63,10 +66,60 @@ def test_parse_decimal_is_exact() -> None:
         ("Narnia", "Narnia"),
         ("", None),
         (None, None),
+        # issue 11.3: aliases, names the old table missed, local-language names, codes
+        ("UK", "GB"),
+        ("u.k.", "GB"),
+        ("Great Britain", "GB"),
+        ("Brazil", "BR"),
+        ("Viet Nam", "VN"),
+        ("Vietnam", "VN"),
+        ("Deutschland", "DE"),
+        ("Belgique", "BE"),
+        ("Belgie", "BE"),  # accents folded
+        ("Schweiz", "CH"),
+        ("Nederland", "NL"),
+        ("Polska", "PL"),
+        ("Ελλάδα", "GR"),
+        ("日本", "JP"),
+        ("Danmark", "DK"),
+        ("Norge", "NO"),
+        ("España", "ES"),
+        ("BEL", "BE"),
+        ("056", "BE"),
+        ("Korea, Republic of", "KR"),
+        ("South Korea", "KR"),
+        ("Russia", "RU"),
+        ("Türkiye", "TR"),
+        ("  united   states of america ", "US"),
+        # unknown text stays as given (trimmed): Rotor's documented placeholder, an unassigned code
+        ("country", "country"),
+        ("zz", "zz"),
+        ("Atlantis ", "Atlantis"),
     ],
 )
 def test_normalize_country(given: str | None, expected: str | None) -> None:
     assert normalize_country(given) == expected
+
+
+def test_every_iso_country_name_and_code_maps_to_its_alpha2() -> None:
+    import pycountry
+
+    for country in pycountry.countries:
+        for value in (country.alpha_2, country.alpha_2.lower(), country.alpha_3, country.name):
+            assert normalize_country(value) == country.alpha_2, value
+
+
+def test_country_names_are_read_in_every_market_language() -> None:
+    import gettext
+
+    import pycountry
+
+    from custbridge._countries import MARKET_LANGUAGES
+
+    for language in MARKET_LANGUAGES:
+        catalog = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        for code, english in (("DE", "Germany"), ("BE", "Belgium"), ("FR", "France"), ("JP", "Japan")):
+            assert normalize_country(catalog.gettext(english)) == code, (language, english)
 
 
 def test_tolerant_enum() -> None:
@@ -172,3 +225,53 @@ def test_wire_objects_must_be_objects() -> None:
     with pytest.raises(MappingError) as info:
         MAPPER({"id": "1", "address": "1 Main St"})
     assert "$.address" in [p for p, _ in info.value.paths]
+
+
+# --------------------------------------------------------------------------- issue 11.5
+
+
+@attrs.frozen
+class _Quantity:
+    value: Decimal | None = None
+    at: datetime | None = None
+
+
+@attrs.frozen
+class _Order:
+    required_at: datetime
+    quantity: _Quantity | None = None
+    items: tuple[_Quantity, ...] = ()
+
+
+@pytest.mark.parametrize("detailed", [False, True])
+def test_blank_as_none_reads_blank_dates_and_decimals_as_no_value(detailed: bool) -> None:
+    conv = make_converter(detailed=detailed)
+    blank_as_none(conv)
+    register_wire_classes(conv, (_Quantity, _Order))
+    order = conv.structure(
+        {"required_at": "2026-05-10T00:00:00Z", "quantity": {"value": "", "at": " "},
+         "items": [{"value": "1.50", "at": ""}, {"value": None}]},
+        _Order,
+    )
+    assert order.quantity == _Quantity(value=None, at=None)
+    assert order.items == (_Quantity(value=Decimal("1.50")), _Quantity())
+    with pytest.raises(Exception):  # noqa: B017 - a non-optional field still refuses a blank
+        conv.structure({"required_at": ""}, _Order)
+    with pytest.raises(Exception):  # noqa: B017 - garbage is still garbage
+        conv.structure({"required_at": "2026-05-10T00:00:00Z", "quantity": {"value": "n/a"}}, _Order)
+
+
+def test_without_blank_as_none_a_blank_date_is_refused() -> None:
+    conv = make_converter()
+    register_wire_classes(conv, (_Quantity, _Order))
+    with pytest.raises(ValueError):
+        conv.structure({"required_at": "2026-05-10T00:00:00Z", "quantity": {"at": ""}}, _Order)
+
+
+@pytest.mark.parametrize(
+    ("lat", "lng", "expected"),
+    [(0, 0, None), (0.0, -0.0, None), (None, 4.0, None), (51.0, None, None), (0.0, 3.5, (0.0, 3.5)),
+     (51.05, 3.72, (51.05, 3.72))],
+)
+def test_geocoded_treats_zero_zero_as_not_geocoded(lat: Any, lng: Any, expected: Any) -> None:
+    assert geocoded(lat, lng) == expected

@@ -68,11 +68,78 @@ def test_address_in_language_falls_back_per_field() -> None:
         },
     )
     fr = addr.in_language("fr")
-    assert (fr.line1, fr.city, fr.language) == ("Rue de la Loi 16", "Bruxelles", "fr")
+    assert (fr.line1, fr.city) == ("Rue de la Loi 16", "Bruxelles")
     assert fr.region == "Brussels Hoofdstedelijk Gewest"  # not translated: original kept
+    assert fr.language is None  # French street and city, Dutch region: no single language to claim
     assert fr.postal_code == "1000"
     assert addr.in_language("ja") is addr
     assert not addr.is_empty and Address().is_empty
+
+
+def _brussels() -> Address:
+    """The vendor's primary text is Dutch; French has street and city, English only the city."""
+    return Address(
+        line1="Wetstraat 16",
+        city="Brussel",
+        postal_code="1000",
+        country="BE",
+        formatted="Wetstraat 16, 1000 Brussel, België",
+        language="nl",
+        translations={
+            "nl": AddressText(line1="Wetstraat 16", city="Brussel"),
+            "fr": AddressText(line1="Rue de la Loi 16", city="Bruxelles"),
+            "en": AddressText(city="Brussels"),
+        },
+    )
+
+
+def test_in_language_does_not_depend_on_the_language_already_shown() -> None:
+    # Issue 11.4: an address first shown in French (a client created with language="fr")
+    # gives the same English view as the one shown in its primary language.
+    primary = _brussels()
+    shown_in_french = primary.in_language("fr")
+    assert shown_in_french.primary == AddressText(line1="Wetstraat 16", city="Brussel", language="nl")
+    for code in ("en", "fr", "nl", "ja", "de"):
+        a, b = primary.in_language(code), shown_in_french.in_language(code)
+        assert (a.line1, a.line2, a.city, a.region, a.language) == (b.line1, b.line2, b.city, b.region, b.language)
+    english = shown_in_french.in_language("en")
+    # English city, and the primary (Dutch) street, never the French one that was shown.
+    assert (english.line1, english.city, english.language) == ("Wetstraat 16", "Brussels", None)
+    back = shown_in_french.in_language("ja")  # no Japanese: the vendor's primary text
+    assert (back.line1, back.city, back.language, back.primary) == ("Wetstraat 16", "Brussel", "nl", None)
+    assert back == primary
+
+
+def test_in_language_codes_are_case_insensitive_and_regional_codes_fall_back() -> None:
+    address = _brussels()
+    for code in ("FR", "fr-BE", "fr_be", " Fr "):
+        view = address.in_language(code)
+        assert (view.line1, view.city, view.language) == ("Rue de la Loi 16", "Bruxelles", "fr"), code
+    regional = attrs.evolve(address, translations={**address.translations, "FR-ca": AddressText(city="Bruxelles (QC)")})
+    assert regional.in_language("fr-CA").city == "Bruxelles (QC)"  # the exact regional text wins
+    assert regional.in_language("fr-CA").line1 == "Rue de la Loi 16"  # then the base language, per field
+    assert regional.in_language("fr-CA").language == "fr"  # fr-ca and fr text: French
+    only_regional = Address(city="Brussel", language="nl", translations={"fr-ca": AddressText(city="Bruxelles (QC)")})
+    assert only_regional.in_language("FR-CA").language == "fr-ca"
+    assert only_regional.in_language("fr").language == "nl"  # a base code does not pick a regional text
+    assert regional.in_language("fr-CH").city == "Bruxelles"  # no fr-ch: the base language
+    assert address.in_language("").language == "nl"
+
+
+def test_in_language_leaves_formatted_and_the_rest_as_the_vendor_sent_them() -> None:
+    view = _brussels().in_language("fr")
+    assert view.formatted == "Wetstraat 16, 1000 Brussel, België"  # one language only: unchanged
+    assert (view.postal_code, view.country) == ("1000", "BE")
+    assert view.language == "fr"  # every *text* field is French; formatted is not a text field here
+
+
+def test_in_language_never_claims_a_language_the_text_is_not_in() -> None:
+    mixed = Address(line1="Korenmarkt 1", city="Gent", language=None,
+                    translations={"ja": AddressText(city="ゲント")})
+    assert mixed.in_language("ja").language is None
+    assert mixed.in_language("ja").city == "ゲント"
+    only_city = Address(city="Gent", language="nl", translations={"ja": AddressText(city="ゲント")})
+    assert only_city.in_language("ja").language == "ja"  # the only text field is Japanese
 
 
 def test_customer_input_distinguishes_unset_from_clear() -> None:
@@ -114,3 +181,11 @@ def test_fast_constructor_keeps_attrs_semantics() -> None:
         Customer(provider="p", id="1", colour="red")  # type: ignore[call-arg]
     a = Address(line1=" 1 Main St ", country="", translations={"fr": AddressText(line1="1 rue")})
     assert a.line1 == "1 Main St" and a.country is None and a.in_language("fr").line1 == "1 rue"
+
+
+def test_in_language_compares_the_primary_language_case_insensitively() -> None:
+    address = Address(line1="Wetstraat 16", city="Brussel", language="NL",
+                      translations={"nl": AddressText(city="Brussel")})
+    view = address.in_language("nl")
+    assert (view.line1, view.city, view.language) == ("Wetstraat 16", "Brussel", "nl")
+    assert address.in_language("fr").language == "NL"  # no French: the primary text, as labelled

@@ -164,3 +164,20 @@ def test_export_streams_so_memory_does_not_grow_with_the_count(tmp_path: Path, f
 
     small, large = peak(500), peak(5000)
     assert large < small * 2 + 200_000, (small, large)
+
+
+def test_jsonl_keeps_the_primary_text_of_an_address_shown_in_another_language() -> None:
+    from custbridge.reporting import customer_from_dict
+
+    primary = Address(line1="Wetstraat 16", city="Brussel", country="BE", language="nl",
+                      translations={"fr": AddressText(line1="Rue de la Loi 16", city="Bruxelles"),
+                                    "en": AddressText(city="Brussels")})
+    shown = primary.in_language("fr")
+    data = json.loads(json.dumps(customer_to_dict(Customer(provider="p", id="1", address=shown))))
+    assert data["address"]["primary"] == {"line1": "Wetstraat 16", "line2": None, "city": "Brussel",
+                                          "region": None, "language": "nl"}
+    back = customer_from_dict(data).address
+    assert back is not None and back.primary == shown.primary
+    english = back.in_language("en")
+    assert (english.line1, english.city) == ("Wetstraat 16", "Brussels")  # primary street, not the French one
+    assert "primary" not in customer_to_dict(Customer(provider="p", id="2", address=primary))["address"]

@@ -50,7 +50,10 @@ def test_normalise_email(given: str | None, expected: str | None) -> None:
         ("030 1234567", "DE", "+49301234567"),
         ("090-1234-5678", "JP", "+819012345678"),
         ("0471 23 45 67", None, None),  # national format without a region: unreadable
-        ("0471 23 45 67", "Belgium", None),  # the hint must be an ISO code
+        ("0471 23 45 67", "Belgium", "+32471234567"),  # the hint goes through the country normaliser
+        ("0471 23 45 67", "België", "+32471234567"),
+        ("07700 900123", "UK", "+447700900123"),
+        ("0471 23 45 67", "Atlantis", None),  # not a country: no hint, unreadable
         ("call me", "BE", None),
         ("12", "BE", None),
         ("", "BE", None),
@@ -66,6 +69,25 @@ def test_region_hint_comes_from_the_first_address_with_a_country() -> None:
                  billing_address=Address(country="fr"), shipping_address=Address(country="DE"))
     assert region_hint(c) == "FR"
     assert region_hint(Customer(provider="p", id="2")) is None
+
+
+@pytest.mark.parametrize(
+    ("country", "hint"),
+    [("UK", "GB"), ("Deutschland", "DE"), ("Viet Nam", "VN"), ("Brazil", "BR"), ("USA", "US"), ("country", None)],
+)
+def test_region_hint_uses_the_adapters_country_normaliser(country: str, hint: str | None) -> None:
+    c = Customer(provider="p", id="1", address=Address(country=country))
+    assert region_hint(c) == hint
+
+
+def test_a_national_number_reads_with_a_country_written_as_a_name() -> None:
+    # Rotor stores country as free text: "UK" must still tell how to read a national number.
+    rotor = Customer(provider="rotor", id="r1", phone="07700 900123", address=Address(country="UK"))
+    pexip = Customer(provider="pexip_engage", id="p1", phone="+44 7700 900123", address=Address(country="GB"))
+    result = match([rotor, pexip])
+    assert [sorted(i.keys) for i in result.identities] == [["pexip_engage:p1", "rotor:r1"]]
+    record = compact(rotor)
+    assert record.phone == "+447700900123" and record.country == "GB"
 
 
 def test_compact_record_keeps_only_what_matching_needs() -> None:

@@ -115,3 +115,17 @@ def test_builder_takes_custom_fields() -> None:
     result = builder.result()
     assert list(result.providers["a"].completeness) == ["email", "country"]
     assert result.fields == ("email", "country")
+
+
+def test_countries_written_as_names_or_aliases_are_counted_under_their_iso_code() -> None:
+    summary = summarise(
+        [
+            Customer(provider="a", id="1", address=Address(country="UK")),
+            Customer(provider="a", id="2", address=Address(country="GB")),
+            Customer(provider="a", id="3", address=Address(country="United Kingdom")),
+            Customer(provider="a", id="4", address=Address(country="Deutschland")),
+            Customer(provider="a", id="5", address=Address(country="Atlantis")),
+        ],
+        capabilities=CAPS,
+    )
+    assert dict(summary.providers["a"].countries) == {"GB": 3, "DE": 1, "Atlantis": 1}

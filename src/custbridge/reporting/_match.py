@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+from ..convert import normalize_country
 from ..model import Customer
 from ._normalize import normalise_email, normalise_phone, region_hint
 
@@ -99,7 +100,8 @@ def compact(customer: Customer) -> Record:
     country = None
     for address in (customer.address, customer.billing_address, customer.shipping_address):
         if address is not None and address.country:
-            country = address.country
+            # The same normaliser as the adapters: a hand-built Customer's "UK" compares equal to "GB".
+            country = normalize_country(address.country)
             break
     return Record(
         provider=customer.provider,

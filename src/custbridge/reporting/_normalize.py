@@ -1,7 +1,9 @@
 """Normalisation of identity keys: e-mail addresses and phone numbers.
 
 Phones are normalised to E.164 with ``phonenumbers`` (part of the ``cli`` extra) using the
-customer's address country as the region hint for numbers written in national format.
+customer's address country as the region hint for numbers written in national format. The
+country goes through the same normaliser as the adapters' (:func:`custbridge.convert.normalize_country`),
+so "UK", "Deutschland" or "Viet Nam" hint GB, DE and VN.
 Without ``phonenumbers`` only numbers already in international form (``+...`` or ``00...``)
 are normalised, by keeping their digits.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .._countries import country_code, is_country_code
 from ..model import Address, Customer
 
 __all__ = ["PHONENUMBERS_AVAILABLE", "normalise_email", "normalise_phone", "region_hint"]
@@ -45,9 +48,9 @@ def normalise_email(value: str | None) -> str | None:
 
 
 def _region(value: str | None) -> str | None:
-    if value and len(value) == 2 and value.isascii() and value.isalpha():
-        return value.upper()
-    return None
+    """The ISO alpha-2 code of a country code or name (``"UK"`` -> ``"GB"``), else ``None``."""
+    code = country_code(value)
+    return code if is_country_code(code) else None
 
 
 def region_hint(customer: Customer) -> str | None:

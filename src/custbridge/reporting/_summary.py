@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from ..convert import normalize_country
 from ..errors import CustbridgeError
 from ..model import Customer, CustomerStatus
 from ..provider import Capabilities, FieldAccess
@@ -194,7 +195,8 @@ class SummaryBuilder:
             elif _present(customer, field):
                 acc.present[field] += 1
         country = customer.address.country if customer.address is not None else None
-        acc.countries[country or ""] += 1
+        # The adapters' normaliser again (cached): a plug-in's "UK" is counted with "GB".
+        acc.countries[normalize_country(country) or ""] += 1
         acc.languages[customer.language or ""] += 1
 
     def result(self) -> Summary:

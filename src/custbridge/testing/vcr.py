@@ -14,9 +14,13 @@ In a provider's ``conftest.py``::
         return str(CASSETTES / "acme")
 
 ``filter_headers`` only cleans *request* headers; response headers and both bodies are
-scrubbed here too (``before_record_request`` / ``before_record_response``). Replay-only is
-the default (``record_mode="none"``); re-record with ``--record-mode=rewrite`` and real
-credentials in the environment.
+scrubbed here too (``before_record_request`` / ``before_record_response``).
+
+The config sets no ``record_mode``: pytest-recording lets a ``record_mode`` in ``vcr_config``
+override the command line, so pinning it here made ``--record-mode=rewrite`` re-record nothing.
+Replay-only comes from the command line instead (pytest-recording's default is ``none``, and
+this project's ``addopts`` pass ``--record-mode=none``); re-record with
+``--record-mode=rewrite`` and real credentials in the environment.
 """
 
 from __future__ import annotations
@@ -97,8 +101,8 @@ def cassette_config(
             body["string"] = _scrub_body(body["string"], keys, values)
         return response
 
+    # No "record_mode" here: it would override --record-mode on the command line.
     return {
-        "record_mode": "none",
         "decode_compressed_response": True,
         "filter_headers": [(h, REDACTED) for h in headers],
         "before_record_request": before_request,

@@ -106,7 +106,7 @@ def test_multilingual_address_in_the_preferred_language() -> None:
 def test_preferred_language_with_partial_translations_falls_back_per_field() -> None:
     address = make_provider(language="ja").map_record(load("customer_multilingual.json")).address
     assert address is not None
-    assert address.language == "ja"
+    assert address.language is None  # Japanese city, Dutch street: the address claims neither
     assert address.city == "ゲント"
     assert address.line1 == "Korenmarkt 1"  # no Japanese street: primary text
     assert address.region == "Oost-Vlaanderen"
@@ -118,7 +118,8 @@ def test_in_language_works_offline_for_every_language_sent() -> None:
     french = address.in_language("fr")
     assert (french.line1, french.city, french.language) == ("Marché aux Grains 1", "Gand", "fr")
     english = address.in_language("en")
-    assert (english.line1, english.city, english.language) == ("Korenmarkt 1", "Ghent", "en")
+    # English has only the city: the street stays Dutch, so the result claims no language.
+    assert (english.line1, english.city, english.language) == ("Korenmarkt 1", "Ghent", None)
     assert address.in_language("de").city == "Gent"
     assert address.in_language("es") is address
 
@@ -374,3 +375,80 @@ def test_capabilities_declare_the_documented_surface() -> None:
     assert caps.field("tags") is FieldAccess.UNSUPPORTED
     assert caps.field("website") is FieldAccess.UNSUPPORTED
     assert caps.vendor_filters == ("external_id",)
+
+
+# --------------------------------------------------------------------------- issue 11.4 / 11.5
+
+
+@pytest.mark.parametrize("code", ["en", "fr", "nl", "de", "ja", "es", "EN", "fr-BE", "en-GB"])
+def test_in_language_is_the_same_whatever_language_the_client_was_created_with(code: str) -> None:
+    record = load("customer_multilingual.json")
+    views = []
+    for setting in (None, "en", "fr", "nl", "ja", "de"):
+        address = make_provider(language=setting).map_record(copy.deepcopy(record)).address
+        assert address is not None
+        views.append(address.in_language(code))
+    first = views[0]
+    for view in views[1:]:
+        assert (view.line1, view.line2, view.city, view.region, view.language) == (
+            first.line1, first.line2, first.city, first.region, first.language
+        )
+        assert view.formatted == "Korenmarkt 1, 9000 Gent, België"  # never translated
+
+
+def test_in_language_falls_back_to_the_vendor_primary_text_not_the_preferred_one() -> None:
+    french = make_provider(language="fr").map_record(load("customer_multilingual.json")).address
+    assert french is not None and french.line1 == "Marché aux Grains 1"
+    english = french.in_language("en")
+    # English has only the city: the street is the primary (Dutch) text, not the French one shown.
+    assert (english.line1, english.city, english.region) == ("Korenmarkt 1", "Ghent", "Oost-Vlaanderen")
+    assert english.language is None
+    assert french.in_language("es") == make_provider().map_record(load("customer_multilingual.json")).address
+
+
+def test_primary_fields_in_different_languages_claim_no_language() -> None:
+    record = load("customer_multilingual.json")
+    record["location"]["city"] = {"language": "fr", "value": "Gand"}
+    address = make_provider().map_record(record).address
+    assert address is not None
+    assert (address.line1, address.city, address.language) == ("Korenmarkt 1", "Gand", None)
+
+
+@pytest.mark.parametrize("point", [{"latitude": 0, "longitude": 0}, {"latitude": 0.0, "longitude": -0.0}])
+def test_geolocation_zero_zero_means_not_geocoded(point: dict[str, float]) -> None:
+    record = load("customer_multilingual.json")
+    record["location"]["geolocation"] = point
+    address = make_provider().map_record(record).address
+    assert address is not None
+    assert address.latitude is None and address.longitude is None
+    assert address.city == "Gent"  # the rest of the address is kept
+
+
+def test_country_code_is_normalised_by_the_shared_normaliser() -> None:
+    record = load("customer_multilingual.json")
+    record["location"]["countryCode"] = "uk"  # two characters, as the schema allows, but not ISO
+    address = make_provider().map_record(record).address
+    assert address is not None and address.country == "GB"
+
+
+def test_blank_created_at_is_still_refused_the_schema_forbids_it() -> None:
+    # Pexip's schema says "minimum length is 1": unlike Rotor, a blank date is a broken record.
+    record = load("customer_multilingual.json")
+    record["createdAt"] = ""
+    with pytest.raises(MappingError) as info:
+        make_provider().map_record(record)
+    assert "$.createdAt" in str(info.value.paths)
+
+
+def test_an_address_read_in_a_preferred_language_writes_back_what_was_read() -> None:
+    # Read with language="ja": Japanese city, Dutch street, so the address claims no language.
+    # Written back unedited, every language keeps its own text (no Dutch street labelled "ja").
+    provider = make_provider(language="ja")
+    read = provider.map_record(load("customer_multilingual.json")).address
+    assert read is not None and read.language is None and read.city == "ゲント"
+    location = provider.update_request("ghent-1", CustomerInput(address=read)).json["location"]
+    street1 = {t["language"]: t["value"] for t in location["translations"]["street1"]}
+    city = {t["language"]: t["value"] for t in location["translations"]["city"]}
+    assert street1 == {"nl": "Korenmarkt 1", "fr": "Marché aux Grains 1"}
+    assert city == {"nl": "Gent", "fr": "Gand", "en": "Ghent", "de": "Gent", "ja": "ゲント"}
+    assert location["countryCode"] == "BE"

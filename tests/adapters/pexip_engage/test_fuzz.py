@@ -108,12 +108,29 @@ def test_documented_records_map_with_their_values(provider: Any, record: dict[st
     assert customer.address is not None  # countryCode and formattedAddress are never empty
     address = customer.address
     assert address.country == location["countryCode"] and address.postal_code == _clean(location.get("postalCode"))
-    assert (address.latitude, address.longitude) == (location["geolocation"]["latitude"], location["geolocation"]["longitude"])
+    point = (location["geolocation"]["latitude"], location["geolocation"]["longitude"])
+    assert (address.latitude, address.longitude) == ((None, None) if point == (0, 0) else point)  # [0,0]: not geocoded
     sent = {t["language"] for items in location["translations"].values() for t in items if t["value"].strip()}
     assert sent <= set(address.translations)
     if provider.language in sent:
-        assert address.language == provider.language
         assert address.in_language(provider.language) == address
+    # Issue 11.4: in_language is a property of the record, not of the connection.
+    mapped = [p._map(record).address for p in PROVIDERS]
+    for code in ("en", "ja", "fr", "EN-gb"):
+        views = [a.in_language(code) for a in mapped]  # type: ignore[union-attr]
+        assert all(_text(v) == _text(views[0]) for v in views), code
+        for view in views:
+            if view.language not in (None, mapped[0].language):  # type: ignore[union-attr]
+                # A claimed translation language is the language of every text field.
+                own = view.translations.get(view.language)
+                assert own is not None
+                for field in ("line1", "line2", "city", "region"):
+                    value = getattr(view, field)
+                    assert value is None or value == (getattr(own, field) or "").strip(), (field, view)
+
+
+def _text(address: Any) -> tuple[Any, ...]:
+    return (address.line1, address.line2, address.city, address.region, address.language, address.formatted)
 
 
 @FUZZ

@@ -120,7 +120,8 @@ def test_empty_strings_become_none_and_an_all_empty_address_is_no_address() -> N
 @pytest.mark.parametrize(
     ("given", "expected"),
     [("US", "US"), ("us", "US"), ("USA", "US"), ("United States", "US"), ("Canada", "CA"),
-     ("BE", "BE"), ("Belgium", "BE"), ("Atlantis", "Atlantis"), ("country", "country")],
+     ("BE", "BE"), ("Belgium", "BE"), ("Atlantis", "Atlantis"), ("country", "country"),
+     ("UK", "GB"), ("Brazil", "BR"), ("Viet Nam", "VN"), ("Deutschland", "DE"), ("België", "BE")],
 )
 def test_country_is_normalised_to_alpha2_when_recognisable(given: str, expected: str) -> None:
     customer = _read({"id": "c1", "address": {"country": given, "city": "x"}})
@@ -136,8 +137,14 @@ def test_country_is_normalised_to_alpha2_when_recognisable(given: str, expected:
         ([0], None),  # the documented example: one number
         ([], None),
         ([1.0, 2.0, 3.0], None),
-        ([-122.33, 47.6], None),  # [lng, lat] by mistake: latitude out of range
+        ([-122.33, 47.6], (47.6, -122.33)),  # issue 11.5: |first| > 90, second fits: read as [lng, lat]
+        ([151.2093, -33.8688], (-33.8688, 151.2093)),  # Sydney, GeoJSON order
+        ([-74.006, 40.7128], (-74.006, 40.7128)),  # ambiguous (both within 90): stays [lat, lng]
+        ([120.0, 100.0], None),  # neither can be a latitude
+        ([200.0, 10.0], None),  # longitude out of range either way
         ([10.0, 200.0], None),
+        ([0.0, 0.0], None),
+        ([-0.0, 0], None),
         ([0, 0], None),  # placeholder, not Null Island
         ([math.inf, 1.0], None),
         ([True, 1.0], None),
@@ -303,3 +310,54 @@ def test_mapping_does_not_mutate_or_share_the_vendor_payload() -> None:
     customer = make_provider().parse_customer(response(200, payload), "get")
     assert payload == before
     assert dict(customer.raw) == before["data"]
+
+
+# --------------------------------------------------------------------------- issue 11.5: edge values
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_blank_created_at_is_no_value_not_a_rejected_record(blank: str) -> None:
+    payload = load("retrieve_typescript.json")
+    payload["data"]["created_at"] = blank
+    customer = make_provider().parse_customer(response(200, payload), "get")
+    assert customer.created_at is None
+    assert customer.id == DOC_ID and customer.address == DOC_ADDRESS  # the rest still maps
+
+
+def test_blank_created_at_in_a_list_page_and_in_the_upsert_answer() -> None:
+    from custbridge import ListQuery
+
+    page = load("list_typescript.json")
+    page["data"].append({**page["data"][0], "id": "c2", "created_at": ""})
+    raw = make_provider().parse_page(response(200, page), ListQuery(page_size=50), None)
+    customers = [make_provider().map_record(r) for r in raw.records]
+    assert [c.created_at for c in customers] == [DOC_CREATED, None]
+    flat = load("upsert_response.json")
+    flat["created_at"] = ""
+    assert make_provider().parse_customer(response(201, flat), "upsert").created_at is None
+
+
+def test_a_real_bad_date_is_still_a_mapping_error() -> None:
+    with pytest.raises(MappingError) as info:
+        _read({"id": "c1", "created_at": "0000-00-00"})
+    assert "$.created_at" in [p for p, _ in info.value.paths]
+
+
+@pytest.mark.parametrize(
+    ("location", "latitude", "longitude"),
+    [
+        ([-122.3321, 47.6062], 47.6062, -122.3321),  # Seattle written [lng, lat]
+        ([47.6062, -122.3321], 47.6062, -122.3321),  # the documented [lat, lng]
+        ([0, 0], None, None),  # not geocoded
+    ],
+)
+def test_location_order_and_placeholder_reach_the_address(location: list[float], latitude: Any, longitude: Any) -> None:
+    payload = load("retrieve_typescript.json")
+    payload["data"]["location"] = location
+    address = make_provider().parse_customer(response(200, payload), "get").address
+    assert address is not None
+    assert (address.latitude, address.longitude) == (latitude, longitude)
+
+
+def test_a_zero_zero_location_alone_is_no_address() -> None:
+    assert _read({"id": "c1", "location": [0, 0]}).address is None
