@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from ._errors import ApiVersionError
+from ._errors import ApiVersionError, IncludeRefusedError
 from .provider import DEFAULT_API_VERSION, AugnoProvider, OpenMRPProvider
 
-__all__ = ["DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider"]
+__all__ = ["DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "IncludeRefusedError", "OpenMRPProvider"]
