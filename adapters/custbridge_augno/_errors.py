@@ -59,13 +59,15 @@ class IncludeContext:
 
 
 def _refused_includes(message: str, context: IncludeContext) -> list[str]:
-    """The requested includes the vendor's message names; else the undocumented ones we sent."""
-    named = [i for i in context.requested if re.search(rf"(?<![\w.]){re.escape(i)}(?![\w.])", message)]
+    """The requested includes the vendor's message quotes; else those it names that the docs do
+    not list; else every undocumented one we sent (the message format is not documented)."""
+    quoted = set(re.findall(r"""['"`]([\w.]+)['"`]""", message))
+    named = [i for i in context.requested if i in quoted]
     if named:
-        # A longer value names its parents too ("defaults.payment_term" contains "defaults").
-        return [i for i in named if not any(o != i and o.startswith(i + ".") for o in named)]
+        return named
     undocumented = [i for i in context.requested if i not in context.documented]
-    return undocumented or list(context.requested)
+    words = set(re.findall(r"[\w.]+", message))
+    return [i for i in undocumented if i in words] or undocumented or list(context.requested)
 
 
 def _include_error(
@@ -74,6 +76,9 @@ def _include_error(
     refused = _refused_includes(message, context)
     details["include"] = tuple(refused)
     documented = ", ".join(context.documented) or "none"
+    others = [i for i in context.requested if i not in context.documented and i not in refused]
+    if others:
+        documented += f"; also requested and not listed there: {', '.join(others)}"
     return IncludeRefusedError(
         f"the vendor refused include {', '.join(map(repr, refused))}: {message}",
         status_code=response.status_code,
