@@ -74,7 +74,7 @@ def _include_error(
     response: HttpResponse, code: str | None, message: str, details: dict[str, Any], context: IncludeContext
 ) -> IncludeRefusedError:
     refused = _refused_includes(message, context)
-    details["include"] = tuple(refused)
+    details["include"] = list(refused)
     documented = ", ".join(context.documented) or "none"
     others = [i for i in context.requested if i not in context.documented and i not in refused]
     if others:

@@ -59,7 +59,7 @@ from custbridge.convert import parse_datetime
 from custbridge.sandbox import SandboxApp, people
 from custbridge.sandbox import json_response as _stdlib_json_response
 
-from ._convert import CURRENT_INCLUDES, DEFAULT_INCLUDES, DOCPAGE_INCLUDES, PREVIEW1_INCLUDES
+from ._convert import CURRENT_INCLUDES, DOCPAGE_INCLUDES, PREVIEW1_INCLUDES
 from .provider import AUGNO, LEGACY_VERSIONS, Brand
 
 __all__ = ["AugnoSandbox"]
@@ -502,8 +502,8 @@ class AugnoSandbox(SandboxApp):
         settings: dict[str, Any] = {"api_key": self.API_KEY, "base_url": base_url, **self.reference_ids()}
         if self.generation == PREVIEW1:
             settings["api_version"] = "1.0.forge-preview.1"
-        elif self.includes == "sdk":  # this server accepts the SDK's list: ask for what the mapping uses
-            settings["include"] = list(DEFAULT_INCLUDES)
+        elif self.includes == "sdk":  # this server accepts the SDK's list: ask for everything
+            settings["include"] = "all"
         return settings
 
     def _street_data(self, generation: str) -> bool:
