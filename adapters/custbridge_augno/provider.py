@@ -443,7 +443,8 @@ class AugnoProvider(Provider):
         """Fill in addresses that came without ``geolocation`` from ``/v1/sales/addresses`` (see :mod:`._addresses`)."""
         return _addresses.complete(
             customers, operation, state, mode=self.address_mode, read_address=self._read_address,
-            provider=self.name, off_hint=f"set complete_addresses='off' ({self.brand.env_prefix}_COMPLETE_ADDRESSES=off)",
+            provider=self.name,
+            off_hint=f"set complete_addresses='off' ({self.brand.env_prefix}_COMPLETE_ADDRESSES=off)",
         )
 
     # {"id": "ad_01jm4r6700f8nwq3v5hx2d9ktp", "object": "address", "name": "Headquarters",

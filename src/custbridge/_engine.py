@@ -647,7 +647,7 @@ class _Core:
         error: CustbridgeError | None = None
         try:
             while True:
-                req, result = self.parse(lambda: advance(response, error), operation)
+                req, result = self.parse(lambda r=response, e=error: advance(r, e), operation)  # type: ignore[misc]
                 if req is None:
                     break
                 response, error = None, None

@@ -36,9 +36,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CANONICAL_FIELDS",
     "FILTERS",
-    "Completion",
     "OPERATIONS",
     "Capabilities",
+    "Completion",
     "FieldAccess",
     "HttpRequest",
     "HttpResponse",

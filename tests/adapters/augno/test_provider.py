@@ -34,7 +34,8 @@ CUSTOMER = load("docpage-customer-no-includes.json")
 
 
 def test_public_api_is_pinned() -> None:
-    assert custbridge_augno.__all__ == ["DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider"]
+    assert custbridge_augno.__all__ == [
+        "DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "IncludeRefusedError", "OpenMRPProvider"]
     assert issubclass(OpenMRPProvider, AugnoProvider)
 
 
