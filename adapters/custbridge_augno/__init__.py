@@ -6,7 +6,7 @@
 
     with custbridge.connect("augno") as client:        # AUGNO_API_KEY, AUGNO_VERSION, ...
         for customer in client.list(status="on_hold"):
-            print(customer.number, customer.display_name, customer.email)
+            print(customer.number, customer.display_name, customer.billing_address)
 """
 
 from __future__ import annotations

@@ -183,3 +183,17 @@ def test_an_empty_id_is_refused_at_its_path() -> None:
     with pytest.raises(MappingError) as info:
         PROVIDERS[0].map_record(record)
     assert [path for path, _ in info.value.paths] == ["$.id"]
+
+
+@FUZZ
+@given(mutated(st.just(spec()["paths"]["/v1/sales/addresses/{id}"]["get"]["responses"]["200"]["content"][
+    "application/json"]["example"])))
+def test_mutated_address_records_map_or_raise_a_mapping_error(record: Any) -> None:
+    """What the address endpoints answer maps to an address (or None), or is a MappingError."""
+    try:
+        address_id, address = PROVIDERS[0]._read_address(record)
+    except MappingError as err:
+        assert err.provider == "augno" and err.paths
+        return
+    assert isinstance(address_id, str) and address_id
+    assert address is None or not address.is_empty
