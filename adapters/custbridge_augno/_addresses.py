@@ -49,6 +49,8 @@ ROLES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
 MODES: Final[tuple[str, ...]] = ("auto", "by_id", "scan", "off")
 """Values of the ``complete_addresses`` setting."""
 
+# Assumption: 20 is a judgement, not a vendor figure: one second of the budget by id is cheaper
+# than scanning on through an address list of unknown length (the list gives no total).
 BY_ID_MAX: Final = 20
 """In ``auto`` mode, a list page missing at most this many addresses fetches them by id (one
 second of the 20 requests/second budget) rather than scanning on."""
@@ -227,6 +229,8 @@ def _complete(
 ) -> Generator[HttpRequest, HttpResponse, Sequence[Customer]]:
     found: dict[str, Address | MappingError | None] = {}
     missing = ids
+    # Assumption: the address list holds every address a customer references (its order is not
+    # documented); what the scan does not find is fetched by id.
     if operation == "list" and mode in ("auto", "scan"):
         scan: _Scan = state.setdefault(_STATE_KEY, _Scan())
         while True:

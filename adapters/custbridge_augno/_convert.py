@@ -347,7 +347,9 @@ def customer_mapper(
     #  "credit_limit": {"value": "1234.56", "display_value": "$1,234.56", "unit": null},
     #  "contact_info": {"email": "orders@acme.com", "phone": "555-123-4567", "url": "https://acme.com"},
     #  "bill_to_address": {"id": "ad_...", "name": "Headquarters", "type": "standard",
-    #                      "geolocation": {"street_line_1": "4200 Industrial Pkwy", ...}}, ...}
+    #                      "geolocation": null}, ...}       (current page: "Always returned as null")
+    # April spec: "bill_to_address": {..., "is_drop_ship": false,
+    #                                 "geolocation": {"street_line_1": "4200 Industrial Pkwy", ...}}
     # https://docs.augno.com/api-reference/customers/retrieve-customer
     def to_customer(wire: AugnoCustomer, raw: Mapping[str, Any]) -> Customer:
         if not wire.id:  # ids are prefixed strings; an empty one cannot be fetched again

@@ -390,10 +390,14 @@ class AugnoProvider(Provider):
 
     # -- responses --------------------------------------------------------------------------
 
+    # GET /v1/sales/customers/{id}?include[]=bill_to_address&include[]=ship_to_address&include[]=type
     # {"id": "ac_01gf7a8200er3ar3pkfrb6kk29", "object": "customer", "name": "Acme Inc.",
-    #  "number": "100042", "status": "normal", "contact_info": {"email": "orders@acme.com", ...},
-    #  "bill_to_address": {...}, "credit_limit": {"value": "1234.56", ...}, ...}
-    # https://docs.augno.com/api-reference/customers/retrieve-customer (mapping: _convert.customer_mapper)
+    #  "number": "100042", "status": "preferred", "edi_status": "enabled", "contact_info": null,
+    #  "credit_limit": null, "bill_to_address": {"id": "ad_01jm4r6700f8nwq3v5hx2d9ktp",
+    #  "object": "address", "name": "Headquarters", "type": "standard", "geolocation": null, ...},
+    #  "type": {"id": "acgp_...", "object": "account_group", "type": "type_group", ...}, ...}
+    # https://docs.augno.com/api-reference/customers/retrieve-customer (mapping: _convert.customer_mapper;
+    # the null geolocation is completed by complete() below)
     def parse_customer(self, response: HttpResponse, operation: str) -> Customer:
         """One customer (get 200, create 201, update 200)."""
         if response.headers.get("Idempotent-Replayed", "").lower() == "true":

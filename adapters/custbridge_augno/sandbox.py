@@ -611,6 +611,7 @@ class AugnoSandbox(SandboxApp):
         try:
             self._check_version(request)
             generation = self._generation(request)
+            # Assumption: the customer keys may read addresses (their permission is undocumented).
             if parts[:3] == ["v1", "sales", "addresses"] and len(parts) <= 4:
                 with self._lock:
                     self.address_requests += 1
@@ -732,10 +733,14 @@ class AugnoSandbox(SandboxApp):
         self._check_params(list(request.url.params.multi_items()), ())
         if address_id not in self.addresses:
             raise _Refusal(404, f"No such address: {address_id!r}.", "resource_not_found", "id")
+        # Assumption: the address endpoints fill geolocation (the spec's examples do; the "always
+        # null" note is the customer endpoint's).
         return json_response(200, self._address(address_id, generation, street=True))
 
     def _list_addresses(self, request: httpx.Request, generation: str) -> httpx.Response:
         """``GET /v1/sales/addresses``: ``cursor``, ``limit`` (default 100, max 1000), ``q``, ``drop_ship``."""
+        # Assumption: creation order, the customers' page_info shape per generation (the spec shows
+        # only the April next_cursor), and q matching name, street, locality and postal code.
         params = list(request.url.params.multi_items())
         self._check_params(params, ("cursor", "limit", "q", "drop_ship"))
         single = dict(params)
