@@ -85,13 +85,14 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, nam
     monkeypatch.setenv(f"{prefix}_INCLUDE", "contact_info,type")
     monkeypatch.setenv(f"{prefix}_INCLUDE_STYLE", "comma")
     monkeypatch.setenv(f"{prefix}_DEFAULT_CARRIER_ID", "cr_9")
+    monkeypatch.setenv(f"{prefix}_COMPLETE_ADDRESSES", "off")
     with custbridge.connect(name) as client:
         provider = client.provider
         assert isinstance(provider, AugnoProvider)
         assert provider.base_url == "https://eu.example.test"
         assert provider.api_version == "1.0.forge-preview.1" and provider.legacy
         assert provider.includes == ("contact_info", "type")
-        assert provider.include_style == "comma"
+        assert provider.include_style == "comma" and provider.address_mode == "off"
         assert provider.settings["account_id"] == "ac_9"
         assert provider.settings["default_carrier_id"] == "cr_9"
         assert provider.settings.source("api_key") == f"env:{prefix}_API_KEY"
