@@ -164,7 +164,8 @@ _CAPABILITIES: Final = Capabilities.build(
         "status": "normal/preferred -> active, hold_shipment/hold_all -> on_hold",
         "search": "vendor q parameter",
         "created_before": "sent as the inclusive ends_at (created_before - 1 microsecond)",
-        "address": "the bill-to address; inline on create only (PATCH takes an address id)",
+        "address": "the bill-to address (street data: see billing_address); inline on create only "
+                   "(PATCH takes an address id)",
         "billing_address": "street data from /v1/sales/addresses when the customer's geolocation is null "
                            "(the current docs: always). Extra requests, counted against the 20 req/s budget: "
                            "get/create/update +1 per distinct address (<= 2); list: 1 per 1000 addresses of "
