@@ -24,6 +24,7 @@ def connect(
     account_id: str | None = None,
     include: str | Iterable[str] | None = None,
     include_style: Literal["brackets", "comma"] | None = None,
+    complete_addresses: Literal["auto", "by_id", "scan", "off"] | None = None,
     customer_type_group_id: str | None = None,
     default_carrier_id: str | None = None,
     default_payment_term_id: str | None = None,
@@ -45,7 +46,7 @@ def connect(
 
     Args:
         api_key: the API key (default ``AUGNO_API_KEY`` / ``OPENMRP_API_KEY``).
-        base_url, api_version, account_id, include, include_style: see the adapter's README.
+        base_url, api_version, account_id, include, include_style, complete_addresses: see the adapter's README.
         customer_type_group_id, default_carrier_id, default_payment_term_id,
         default_shipping_term_id, credit_limit_unit_id: reference ids used by ``create``.
         http_client, timeout, max_retries, max_retry_wait, backoff, backoff_max, on_invalid,
@@ -70,6 +71,7 @@ def connect(
         account_id=account_id,
         include=include,
         include_style=include_style,
+        complete_addresses=complete_addresses,
         customer_type_group_id=customer_type_group_id,
         default_carrier_id=default_carrier_id,
         default_payment_term_id=default_payment_term_id,
@@ -87,6 +89,7 @@ def connect_async(
     account_id: str | None = None,
     include: str | Iterable[str] | None = None,
     include_style: Literal["brackets", "comma"] | None = None,
+    complete_addresses: Literal["auto", "by_id", "scan", "off"] | None = None,
     customer_type_group_id: str | None = None,
     default_carrier_id: str | None = None,
     default_payment_term_id: str | None = None,
@@ -122,6 +125,7 @@ def connect_async(
         account_id=account_id,
         include=include,
         include_style=include_style,
+        complete_addresses=complete_addresses,
         customer_type_group_id=customer_type_group_id,
         default_carrier_id=default_carrier_id,
         default_payment_term_id=default_payment_term_id,

@@ -9,7 +9,8 @@ generation) and the April 2026 preview spec ``Augno/openapi-spec`` ``preview/ope
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, Final
+from decimal import Decimal
+from typing import Any, Final, Optional
 
 import attrs
 import cattrs
@@ -25,20 +26,22 @@ from custbridge import (
     Money,
     UnsupportedOperationError,
 )
-from custbridge.convert import normalize_country, register_wire_classes
+from custbridge.convert import normalize_country, parse_decimal, register_wire_classes
 
-from . import _wire
+from . import _addresses, _wire
 from ._wire import AugnoCustomer, Unit, WireAddress
 
 __all__ = [
     "ALL_INCLUDES",
     "CURRENT_INCLUDES",
     "DEFAULT_INCLUDES",
+    "DOCPAGE_INCLUDES",
     "INCLUDE_FIELDS",
     "PREVIEW1_INCLUDES",
     "STATUS_FROM_VENDOR",
     "STATUS_TO_VENDOR",
     "WriteContext",
+    "address_of",
     "configure",
     "create_body",
     "currency_of",
@@ -49,6 +52,10 @@ __all__ = [
 
 # -- includes -----------------------------------------------------------------------------
 
+DOCPAGE_INCLUDES: Final[tuple[str, ...]] = ("bill_to_address", "ship_to_address", "type")
+"""The ``include[]`` enum of the current retrieve page (augno-retrieve-customer.txt): all that a
+server following that page accepts, and so the current generation's default."""
+
 CURRENT_INCLUDES: Final[tuple[str, ...]] = (
     "bill_to_address", "ship_to_address", "type", "parent_account", "child_accounts",
     "price_groups", "contact_info", "credit_limit", "credit_limit.unit", "defaults",
@@ -57,7 +64,9 @@ CURRENT_INCLUDES: Final[tuple[str, ...]] = (
     "freight_preferences.carrier", "freight_preferences.carrier.service_levels",
     "freight_preferences.service_level", "notification_preferences",
 )
-"""Include values of the current API (augno-go, Aug 2026; FACTS.md section 2)."""
+"""Include values of the current API according to its Go SDK (augno-go, Aug 2026; FACTS.md
+section 2). The retrieve page documents the sub-objects as expandable but lists only
+:data:`DOCPAGE_INCLUDES`; these are requested only when the ``include`` setting names them."""
 
 PREVIEW1_INCLUDES: Final[tuple[str, ...]] = (
     "bill_to_address", "ship_to_address", "type", "parent_account",
@@ -70,6 +79,8 @@ PREVIEW1_INCLUDES: Final[tuple[str, ...]] = (
 
 ALL_INCLUDES: Final[frozenset[str]] = frozenset(CURRENT_INCLUDES) | frozenset(PREVIEW1_INCLUDES)
 
+# Assumption: the retrieve page's include enum is what a strict current server accepts (the
+# doc pages win); the SDK's longer list is the caller's choice (include="all" or by name).
 DEFAULT_INCLUDES: Final[tuple[str, ...]] = (
     "contact_info", "bill_to_address", "ship_to_address", "credit_limit", "credit_limit.unit",
     "type", "price_groups", "parent_account", "child_accounts", "defaults",
@@ -77,7 +88,9 @@ DEFAULT_INCLUDES: Final[tuple[str, ...]] = (
     "freight_preferences.carrier", "freight_preferences.service_level",
     "notification_preferences",
 )
-"""What the canonical mapping and the documented extras need (the adapter's default)."""
+"""What the canonical mapping and the documented extras use: the default under the April
+preview (whose spec lists them, except ``credit_limit.unit``); under the current generation the
+default is :data:`DOCPAGE_INCLUDES` and these are what ``include="all"`` adds from the SDK."""
 
 INCLUDE_FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "contact_info": ("email", "phone", "website"),
@@ -180,23 +193,36 @@ def configure(conv: cattrs.Converter) -> None:
     (detailed converter); both refuse anything but a JSON object where an object belongs.
     """
     register_wire_classes(conv, [cls for cls, _ in _WIRE_CLASSES], RENAMES)
+    for decimal_type in (Decimal, Decimal | None, Optional[Decimal]):  # noqa: UP045 (both spellings)
+        conv.register_structure_hook(decimal_type, _decimal_or_none)
+
+
+def _decimal_or_none(value: Any, _: Any) -> Decimal | None:
+    """A vendor decimal string; ``""`` (or blanks) is no value.
+
+    Quirk: the spec's own unit example sends ``""`` for its decimal fields, so an empty
+    quantity value is read as "no value" rather than rejecting the whole customer.
+    """
+    if value is None or (type(value) is str and not value.strip()):
+        return None
+    return parse_decimal(value)
 
 
 # -- read mapping -------------------------------------------------------------------------
 
 
-def _address(wire: WireAddress | None) -> Address | None:
+def address_of(wire: WireAddress | None) -> Address | None:
     """An expanded address; the street data comes from its ``geolocation``.
 
     Quirk: the retrieve page documents ``geolocation`` as "Always returned as null in this
-    endpoint", while the April spec's examples fill it. With no geolocation the address keeps
-    only its name (the street data is then at ``/v1/sales/addresses/{id}``; the id is in extras).
+    endpoint", while the April spec's examples fill it. With no geolocation there is no
+    address yet: the street data is at ``/v1/sales/addresses/{id}`` (see :mod:`._addresses`).
     """
     if wire is None:
         return None
     geo = wire.geolocation
     if geo is None:
-        return Address(name=wire.name)
+        return None
     return Address(
         name=wire.name,
         line1=geo.street_line_1,
@@ -230,6 +256,22 @@ def _relationship(wire: AugnoCustomer, includes: frozenset[str]) -> str | None:
     return "standalone" if "parent_account" in includes else None
 
 
+def _truncated(embedded: _wire.AccountGroupList | _wire.CustomerRefList | None) -> bool:
+    """Whether an embedded list envelope holds only its first page.
+
+    Quirk: ``price_groups`` and ``child_accounts`` come as list envelopes with ``page_info``;
+    only the first page is embedded and the page does not say how to fetch the rest.
+    """
+    # {"object": "list", "page_info": {"next_page_url": "...", "previous_page_url": null,
+    #   "has_next_page": true, "has_prev_page": false}, "data": [{"id": "acgp_...", ...}]}
+    # https://docs.augno.com/api-reference/customers/retrieve-customer (price_groups, child_accounts)
+    info = embedded.page_info if embedded is not None else None
+    if info is None:
+        return False
+    # Assumption: a next link or cursor without has_next_page still means "more" (April shape).
+    return bool(info.has_next_page or info.next_page_url or info.next_cursor)
+
+
 def _extras(wire: AugnoCustomer, includes: frozenset[str]) -> dict[str, Any]:
     """The vendor-only fields, under the keys documented in the README."""
     out: dict[str, Any] = {}
@@ -250,10 +292,12 @@ def _extras(wire: AugnoCustomer, includes: frozenset[str]) -> dict[str, Any]:
         groups = wire.price_groups.data if wire.price_groups else []
         out["price_group_ids"] = tuple(g.id for g in groups)
         out["price_group_names"] = tuple(g.name or "" for g in groups)
+        out["price_groups_truncated"] = _truncated(wire.price_groups)
     if "parent_account" in includes:
         out["parent_account_id"] = wire.parent_account.id if wire.parent_account else None
     if "child_accounts" in includes:
         out["child_account_ids"] = tuple(c.id for c in (wire.child_accounts.data if wire.child_accounts else []))
+        out["child_accounts_truncated"] = _truncated(wire.child_accounts)
     freight = wire.freight_preferences
     if freight is not None:
         out["freight_policy"] = freight.status
@@ -303,7 +347,9 @@ def customer_mapper(
     #  "credit_limit": {"value": "1234.56", "display_value": "$1,234.56", "unit": null},
     #  "contact_info": {"email": "orders@acme.com", "phone": "555-123-4567", "url": "https://acme.com"},
     #  "bill_to_address": {"id": "ad_...", "name": "Headquarters", "type": "standard",
-    #                      "geolocation": {"street_line_1": "4200 Industrial Pkwy", ...}}, ...}
+    #                      "geolocation": null}, ...}       (current page: "Always returned as null")
+    # April spec: "bill_to_address": {..., "is_drop_ship": false,
+    #                                 "geolocation": {"street_line_1": "4200 Industrial Pkwy", ...}}
     # https://docs.augno.com/api-reference/customers/retrieve-customer
     def to_customer(wire: AugnoCustomer, raw: Mapping[str, Any]) -> Customer:
         if not wire.id:  # ids are prefixed strings; an empty one cannot be fetched again
@@ -312,14 +358,17 @@ def customer_mapper(
             )
         contact = wire.contact_info
         credit = None
-        if wire.credit_limit is not None:
-            # The value is a decimal *string* at full precision: Decimal, never float.
+        if wire.credit_limit is not None and wire.credit_limit.value is not None:
+            # The value is a decimal *string* at full precision: Decimal, never float. An empty
+            # string is no value (the spec's own unit example has "" decimals): no credit limit.
             credit = Money(
                 amount=wire.credit_limit.value,
                 currency=currency_of(wire.credit_limit.unit),
                 display=wire.credit_limit.display_value or None,
             )
-        billing = _address(wire.bill_to_address)
+        billing = _addresses.present(address_of(wire.bill_to_address))
+        shipping = _addresses.present(address_of(wire.ship_to_address))
+        pending = _addresses.unresolved(wire)
         return Customer(
             provider=provider(),
             id=wire.id,
@@ -333,13 +382,13 @@ def customer_mapper(
             vendor_status=wire.status,
             address=billing,
             billing_address=billing,
-            shipping_address=_address(wire.ship_to_address),
+            shipping_address=shipping,
             notes=wire.note,
             credit_limit=credit,
             created_at=wire.created_at,
             updated_at=wire.updated_at,
             extras=_extras(wire, includes),
-            not_loaded=not_loaded,
+            not_loaded=not_loaded | pending if pending else not_loaded,
             raw=raw,
         )
 

@@ -8,8 +8,11 @@ from the HTTP status first and is then refined by ``code`` (the docs advise bran
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Final
+
+import attrs
 
 from custbridge import (
     AuthenticationError,
@@ -25,7 +28,7 @@ from custbridge import (
 )
 from custbridge.errors import error_class_for_status
 
-__all__ = ["PERMISSIONS", "ApiVersionError", "parse_error"]
+__all__ = ["PERMISSIONS", "ApiVersionError", "IncludeContext", "IncludeRefusedError", "parse_error"]
 
 
 class ApiVersionError(BadRequestError, ConfigurationError):
@@ -34,6 +37,58 @@ class ApiVersionError(BadRequestError, ConfigurationError):
     It is both a :class:`~custbridge.BadRequestError` (the vendor said so) and a
     :class:`~custbridge.ConfigurationError` (the fix is the ``api_version`` setting).
     """
+
+
+class IncludeRefusedError(BadRequestError, ConfigurationError):
+    """The server refused an ``include`` value (a strict server accepts only what the docs list).
+
+    Both a :class:`~custbridge.BadRequestError` (the vendor said so) and a
+    :class:`~custbridge.ConfigurationError` (the fix is the ``include`` setting).
+    ``details["include"]`` lists the refused value(s).
+    """
+
+
+@attrs.frozen
+class IncludeContext:
+    """What the connection asked to expand, to name a refused include."""
+
+    requested: tuple[str, ...]
+    documented: tuple[str, ...]
+    """The values the ``api_version``'s documentation lists."""
+    setting_env: str
+
+
+def _refused_includes(message: str, context: IncludeContext) -> list[str]:
+    """The requested includes the vendor's message quotes; else those it names that the docs do
+    not list; else every undocumented one we sent (the message format is not documented)."""
+    quoted = set(re.findall(r"""['"`]([\w.]+)['"`]""", message))
+    named = [i for i in context.requested if i in quoted]
+    if named:
+        return named
+    undocumented = [i for i in context.requested if i not in context.documented]
+    words = set(re.findall(r"[\w.]+", message))
+    return [i for i in undocumented if i in words] or undocumented or list(context.requested)
+
+
+def _include_error(
+    response: HttpResponse, code: str | None, message: str, details: dict[str, Any], context: IncludeContext
+) -> IncludeRefusedError:
+    refused = _refused_includes(message, context)
+    details["include"] = list(refused)
+    documented = ", ".join(context.documented) or "none"
+    others = [i for i in context.requested if i not in context.documented and i not in refused]
+    if others:
+        documented += f"; also requested and not listed there: {', '.join(others)}"
+    return IncludeRefusedError(
+        f"the vendor refused include {', '.join(map(repr, refused))}: {message}",
+        status_code=response.status_code,
+        vendor_code=code,
+        request_id=response.request_id,
+        retryable=False,
+        details=details,
+        hint=f"remove it from the include setting (include=... or {context.setting_env}); "
+             f"this api_version's documentation lists: {documented} (include='documented' asks for those only)",
+    )
 
 
 _BY_CODE: Final[Mapping[str, type[ProviderError]]] = {
@@ -96,6 +151,7 @@ def parse_error(
     version_setting_env: str,
     api_version: str,
     key_env: str,
+    includes: IncludeContext | None = None,
 ) -> ProviderError | None:
     """Build the error for a non-2xx response, or ``None`` when the body is not the envelope."""
     # {"error": {"code": "resource_not_found", "type": "invalid_request_error",
@@ -125,6 +181,14 @@ def parse_error(
         # Every response carries RateLimit-Reset (seconds until the window frees up); it is
         # the wait only when the window is what is exhausted (else: the engine's backoff).
         retry_after = _number(response.headers.get("RateLimit-Reset"))
+    param = err.get("param")
+    if (includes is not None and includes.requested and isinstance(param, str) and param.startswith("include")
+            and cls is BadRequestError):
+        # {"error": {"code": "parameter_invalid", "param": "include",
+        #            "message": "Invalid include value 'contact_info'. ...", ...}}
+        # Assumption: a refused include names the parameter "include" (or "include[]") in param,
+        # as the spec's error schema describes param; the value is looked for in the message.
+        return _include_error(response, code, message, details, includes)
     hint = None
     if cls is ApiVersionError:
         hint = (f"the server refused {version_header}: {api_version!r}; set api_version=... "

@@ -60,7 +60,8 @@ class Unit:
 class Quantity:
     """A value with a unit: ``{"value": "1234.56", "display_value": "$1,234.56", "unit": ...}``."""
 
-    value: Decimal
+    value: Decimal | None
+    """``None`` when the vendor sends ``""`` (no value)."""
     display_value: str | None = None
     unit: Unit | None = None
 

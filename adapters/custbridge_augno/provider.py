@@ -12,13 +12,14 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, MutableMapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
 from custbridge import (
+    Address,
     Capabilities,
     Customer,
     CustomerInput,
@@ -34,9 +35,10 @@ from custbridge import (
     Settings,
 )
 from custbridge.convert import RecordMapper
+from custbridge.provider import Completion
 
-from . import _convert, _errors
-from ._wire import AugnoCustomer
+from . import _addresses, _convert, _errors
+from ._wire import AugnoCustomer, WireAddress
 
 if TYPE_CHECKING:
     from .sandbox import AugnoSandbox
@@ -94,8 +96,8 @@ def _parse_version(value: Any) -> str:
 def _parse_includes(value: Any) -> tuple[str, ...]:
     items = value.split(",") if isinstance(value, str) else list(value)
     names = [str(item).strip() for item in items if str(item).strip()]
-    if names == ["all"]:
-        return ("all",)
+    if names in (["all"], ["documented"]):
+        return (names[0],)
     unknown = [n for n in names if n not in _convert.ALL_INCLUDES]
     if unknown:
         raise ValueError(f"unknown include(s) {', '.join(unknown)}; known: {', '.join(sorted(_convert.ALL_INCLUDES))}")
@@ -137,9 +139,13 @@ def _settings_spec(brand: Brand) -> tuple[Setting, ...]:
         Setting("account_id", env=f"{p}_ACCOUNT", parse=_parse_id,
                 help=f"sent as {brand.account_header} when set"),
         Setting("include", env=f"{p}_INCLUDE", parse=_parse_includes,
-                help="sub-objects to expand (list, comma string or 'all'); default: what the mapping needs"),
+                help="sub-objects to expand (list, comma string, 'documented' or 'all'); default: "
+                     "'documented', the values the api_version's documentation lists"),
         Setting("include_style", env=f"{p}_INCLUDE_STYLE", default="brackets", parse=_parse_style,
                 help="array syntax for include and list filters: 'brackets' or 'comma'"),
+        Setting("complete_addresses", env=f"{p}_COMPLETE_ADDRESSES", default="auto", parse=_addresses.parse_mode,
+                help="street data of addresses that come without geolocation, from /v1/sales/addresses: "
+                     "'auto', 'by_id', 'scan' or 'off' (true/false)"),
         *refs,
     )
 
@@ -158,9 +164,19 @@ _CAPABILITIES: Final = Capabilities.build(
         "status": "normal/preferred -> active, hold_shipment/hold_all -> on_hold",
         "search": "vendor q parameter",
         "created_before": "sent as the inclusive ends_at (created_before - 1 microsecond)",
-        "address": "the bill-to address; inline on create only (PATCH takes an address id)",
-        "email": "null (not loaded) unless include contains contact_info",
-        "credit_limit": "writing needs the currency unit id (credit_limit_unit_id)",
+        "address": "the bill-to address (street data: see billing_address); inline on create only "
+                   "(PATCH takes an address id)",
+        "billing_address": "street data from /v1/sales/addresses when the customer's geolocation is null "
+                           "(the current docs: always). Extra requests, counted against the 20 req/s budget: "
+                           "get/create/update +1 per distinct address (<= 2); list: 1 per 1000 addresses of "
+                           "the account (one scan of GET /v1/sales/addresses shared by the whole listing; a "
+                           "page missing <= 20 after the first scan page fetches those by id). "
+                           "complete_addresses='off' disables it (the fields stay in not_loaded)",
+        "shipping_address": "as billing_address (same requests: one address is fetched once)",
+        "email": "null (not loaded) unless include contains contact_info, which the current retrieve "
+                 "page does not list (the SDK does): opt in with include",
+        "credit_limit": "writing needs the currency unit id (credit_limit_unit_id); read only with "
+                        "include credit_limit (not on the current retrieve page's list)",
         "create": "needs customer_type_group_id, default_carrier_id, default_payment_term_id, "
                   "default_shipping_term_id (settings or vendor_fields)",
         "delete": "hard delete; 409 ConflictError while sales orders reference the customer",
@@ -203,10 +219,13 @@ class AugnoProvider(Provider):
         self.includes: tuple[str, ...] = self._resolve_includes(settings.get("include"))
         self._include_set = frozenset(self.includes)
         self.include_style: str = settings["include_style"]
+        self.address_mode: str = settings["complete_addresses"]
+        """How addresses without street data are completed (:mod:`._addresses`)."""
         self._map = RecordMapper(
             self.name, AugnoCustomer, _convert.customer_mapper(lambda: self.name, self._include_set),
             _convert.configure, renames=_convert.RENAMES,
         )
+        self._address_structure = self._map.converter.get_structure_hook(WireAddress)
         env = {s.name: s.env for s in self.settings_spec if s.env}
         self._write = _convert.WriteContext(
             provider=self.name,
@@ -215,13 +234,21 @@ class AugnoProvider(Provider):
             envs=env,
         )
 
+    @property
+    def documented_includes(self) -> tuple[str, ...]:
+        """The include values the documentation of this ``api_version``'s generation lists."""
+        # The current retrieve page lists three values; the April spec's enum lists seventeen.
+        return _convert.PREVIEW1_INCLUDES if self.legacy else _convert.DOCPAGE_INCLUDES
+
     def _resolve_includes(self, given: tuple[str, ...] | None) -> tuple[str, ...]:
-        known = _convert.PREVIEW1_INCLUDES if self.legacy else _convert.CURRENT_INCLUDES
-        if given is None:
+        """What to ask for: by default only values the generation documents (a strict server
+        refuses any other), and of those what the mapping uses."""
+        if given is None or given == ("documented",):
             # The April preview has no "credit_limit.unit" include (it expands the unit with credit_limit).
-            return tuple(i for i in _convert.DEFAULT_INCLUDES if i in known)
+            return tuple(i for i in _convert.DEFAULT_INCLUDES if i in self.documented_includes)
         if given == ("all",):
-            return known
+            # Every value a source lists for this generation (current: the Go SDK's list).
+            return _convert.PREVIEW1_INCLUDES if self.legacy else _convert.CURRENT_INCLUDES
         return given
 
     # -- connection -------------------------------------------------------------------------
@@ -364,10 +391,14 @@ class AugnoProvider(Provider):
 
     # -- responses --------------------------------------------------------------------------
 
+    # GET /v1/sales/customers/{id}?include[]=bill_to_address&include[]=ship_to_address&include[]=type
     # {"id": "ac_01gf7a8200er3ar3pkfrb6kk29", "object": "customer", "name": "Acme Inc.",
-    #  "number": "100042", "status": "normal", "contact_info": {"email": "orders@acme.com", ...},
-    #  "bill_to_address": {...}, "credit_limit": {"value": "1234.56", ...}, ...}
-    # https://docs.augno.com/api-reference/customers/retrieve-customer (mapping: _convert.customer_mapper)
+    #  "number": "100042", "status": "preferred", "edi_status": "enabled", "contact_info": null,
+    #  "credit_limit": null, "bill_to_address": {"id": "ad_01jm4r6700f8nwq3v5hx2d9ktp",
+    #  "object": "address", "name": "Headquarters", "type": "standard", "geolocation": null, ...},
+    #  "type": {"id": "acgp_...", "object": "account_group", "type": "type_group", ...}, ...}
+    # https://docs.augno.com/api-reference/customers/retrieve-customer (mapping: _convert.customer_mapper;
+    # the null geolocation is completed by complete() below)
     def parse_customer(self, response: HttpResponse, operation: str) -> Customer:
         """One customer (get 200, create 201, update 200)."""
         if response.headers.get("Idempotent-Replayed", "").lower() == "true":
@@ -411,6 +442,40 @@ class AugnoProvider(Provider):
         """One entry of a list page's ``data`` (same shape as a retrieved customer)."""
         return self._map(record, operation="list")
 
+    def complete(
+        self, customers: Sequence[Customer], operation: str, state: MutableMapping[str, Any]
+    ) -> Completion | None:
+        """Fill in addresses that came without ``geolocation`` from ``/v1/sales/addresses`` (see :mod:`._addresses`)."""
+        return _addresses.complete(
+            customers, operation, state, mode=self.address_mode, read_address=self._read_address,
+            provider=self.name,
+            off_hint=f"set complete_addresses='off' ({self.brand.env_prefix}_COMPLETE_ADDRESSES=off)",
+        )
+
+    # {"id": "ad_01jm4r6700f8nwq3v5hx2d9ktp", "object": "address", "name": "Headquarters",
+    #  "phone": null, "email": null, "is_drop_ship": false,             (current generation: "type": "standard")
+    #  "geolocation": {"id": "gl_01jm4r6700f8nwq3v5hx2d9ktp", "object": "geolocation",
+    #                  "street_line_1": "4200 Industrial Pkwy", "street_line_2": null, "locality": "Columbus",
+    #                  "state": "OH", "postal_code": "43204", "country": "US"},
+    #  "created_at": "2026-05-10T00:00:00Z", "updated_at": "2026-05-10T00:23:00Z"}
+    # Spec operation get-address (GET /v1/sales/addresses/{id}), schema Address
+    def _read_address(self, record: Any) -> tuple[str, Address | None]:
+        """One record of the address endpoints: its id and the canonical address (``None`` when empty)."""
+        if not isinstance(record, Mapping):
+            raise self.mapping_error("expected an address object", paths=[("$", "not an object")])
+        try:
+            wire = self._address_structure(record, WireAddress)
+        except Exception as exc:
+            raise self.mapping_error(
+                "address record does not match the vendor schema", record=record,
+                paths=[("$", f"{type(exc).__name__}: {str(exc)[:160]}")],
+            ) from None
+        if not wire.id:
+            raise self.mapping_error("the address has an empty id", record=record, paths=[("$.id", "empty string")])
+        # Assumption: the address endpoints fill geolocation (the "always null" note is the
+        # customer endpoint's; the spec's address examples fill it).
+        return wire.id, _addresses.present(_convert.address_of(wire))
+
     def parse_error(self, response: HttpResponse, operation: str) -> ProviderError | None:
         """The ``{"error": {...}}`` envelope (see :mod:`._errors`)."""
         return _errors.parse_error(
@@ -419,6 +484,10 @@ class AugnoProvider(Provider):
             version_setting_env=f"{self.brand.env_prefix}_VERSION",
             api_version=self.api_version,
             key_env=f"{self.brand.env_prefix}_API_KEY",
+            includes=_errors.IncludeContext(
+                requested=self.includes, documented=self.documented_includes,
+                setting_env=f"{self.brand.env_prefix}_INCLUDE",
+            ),
         )
 
     # -- sandbox ----------------------------------------------------------------------------

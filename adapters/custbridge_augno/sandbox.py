@@ -9,8 +9,14 @@ FACTS.md section 2):
   the current shape (``edi_status``, ``relationship_type``, address ``type``, ``page_info.
   next_page_url``, ``starts_at``/``ends_at``);
 * include semantics: every sub-object is ``null`` unless named in ``include[]`` (or
-  ``include=a,b``); nested includes (``defaults.payment_term``) expand their parent; unknown
-  include values are refused;
+  ``include=a,b``); nested includes (``defaults.payment_term``) expand their parent; include
+  values the generation's documentation does not list are refused, as a strict server would
+  (current: the retrieve page's ``bill_to_address``, ``ship_to_address``, ``type``; April: the
+  spec's enum); ``includes="sdk"`` accepts the Go SDK's longer list in the current generation;
+* address ``geolocation`` on the customer endpoints as each generation documents it: ``null``
+  in the current one ("Always returned as null in this endpoint"), filled in the April spec's;
+  the address endpoints (``GET /v1/sales/addresses`` paginated, ``GET .../{id}``) serve the
+  street data;
 * cursor pagination (``limit`` 1..1000, default 100), the list filters, create (201, required
   reference ids checked), PATCH (``null`` clears nullable fields), hard DELETE (409 while sales
   orders reference the customer; a few seeded customers have some);
@@ -21,8 +27,10 @@ FACTS.md section 2):
 
 Assumptions where the vendor is silent (FACTS.md "Unknowns"): list order is creation order
 (ids are ULID-like), ``q`` matches name, number and e-mail case-insensitively, the HTTP status
-of each error code, and ``geolocation`` being filled (``geolocation=False`` returns ``null``
-as the retrieve page documents).
+of each error code; the address endpoints follow the customer endpoints' generation
+(``type`` vs ``is_drop_ship``, ``next_page_url`` vs ``next_cursor``), list addresses in
+creation order, fill ``geolocation``, ``q`` matches name, street, locality and postal code, and
+the customer keys may read them.
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ from custbridge.convert import parse_datetime
 from custbridge.sandbox import SandboxApp, people
 from custbridge.sandbox import json_response as _stdlib_json_response
 
-from ._convert import CURRENT_INCLUDES, PREVIEW1_INCLUDES
+from ._convert import CURRENT_INCLUDES, DOCPAGE_INCLUDES, PREVIEW1_INCLUDES
 from .provider import AUGNO, LEGACY_VERSIONS, Brand
 
 __all__ = ["AugnoSandbox"]
@@ -209,7 +217,10 @@ class AugnoSandbox(SandboxApp):
         brand: host and header names (Augno or OpenMRP).
         generation: ``"current"`` or ``"preview.1"`` to force a wire shape; ``None`` follows
             the version header.
-        geolocation: fill address street data (``False``: ``null``, as the retrieve page says).
+        geolocation: fill address street data on the customer endpoints; ``None`` (default):
+            as each generation documents (current: ``null``, April: filled).
+        includes: ``"documented"`` (default): accept only the include values the generation's
+            documentation lists; ``"sdk"``: in the current generation, also the Go SDK's.
         rate_limit: ``(requests, seconds)`` enforced per client (``None`` disables enforcement;
             the ``RateLimit-*`` headers are always sent).
     """
@@ -229,13 +240,19 @@ class AugnoSandbox(SandboxApp):
         brand: Brand = AUGNO,
         provider: str = "augno",
         generation: str | None = None,
-        geolocation: bool = True,
+        geolocation: bool | None = None,
+        includes: str = "documented",
         rate_limit: tuple[int, float] | None = (20, 1.0),
         **options: Any,
     ) -> None:
         super().__init__(**options)
         if generation is not None and generation not in GENERATIONS:
             raise ValueError(f"generation must be one of {GENERATIONS}, got {generation!r}")
+        if includes not in ("documented", "sdk"):
+            raise ValueError(f"includes must be 'documented' or 'sdk', got {includes!r}")
+        self.includes = includes
+        self.address_requests = 0
+        """Requests to the address endpoints (the rest of ``requests_served`` is customers)."""
         self.provider = provider
         self.brand = brand
         self.base_url = brand.base_url
@@ -250,6 +267,7 @@ class AugnoSandbox(SandboxApp):
         self.idempotent_replays = 0
         self.customers: dict[str, dict[str, Any]] = {}
         self.addresses: dict[str, dict[str, Any]] = {}
+        self._address_order: list[str] = []
         self.sales_orders: dict[str, int] = {}
         """Sales orders referencing each customer (deleting such a customer is a conflict)."""
         self._order: list[str] = []
@@ -465,6 +483,7 @@ class AugnoSandbox(SandboxApp):
         row = {"id": aid, "geo_id": _ulid("gl_", ms, rng.getrandbits(80)), "name": name, "phone": phone,
                "email": email, "drop_ship": drop_ship, "created_at": created, "updated_at": created, **street}
         self.addresses[aid] = row
+        bisect.insort(self._address_order, aid)
         return row
 
     def _insert(self, record: dict[str, Any]) -> None:
@@ -483,7 +502,13 @@ class AugnoSandbox(SandboxApp):
         settings: dict[str, Any] = {"api_key": self.API_KEY, "base_url": base_url, **self.reference_ids()}
         if self.generation == PREVIEW1:
             settings["api_version"] = "1.0.forge-preview.1"
+        elif self.includes == "sdk":  # this server accepts the SDK's list: ask for everything
+            settings["include"] = "all"
         return settings
+
+    def _street_data(self, generation: str) -> bool:
+        """Whether the customer endpoints fill address ``geolocation``."""
+        return self.geolocation if self.geolocation is not None else generation == PREVIEW1
 
     def _bearer(self, request: httpx.Request) -> str | None:
         value = request.headers.get("authorization", "")
@@ -585,9 +610,18 @@ class AugnoSandbox(SandboxApp):
         parts = [unquote(p) for p in raw_path.strip("/").split("/")]
         try:
             self._check_version(request)
+            generation = self._generation(request)
+            # Assumption: the customer keys may read addresses (their permission is undocumented).
+            if parts[:3] == ["v1", "sales", "addresses"] and len(parts) <= 4:
+                with self._lock:
+                    self.address_requests += 1
+                if request.method != "GET":  # only reads are simulated
+                    raise _Refusal(405, f"Method {request.method} is not allowed here.", "method_not_allowed")
+                if len(parts) == 3:
+                    return self._list_addresses(request, generation)
+                return self._get_address(request, parts[3], generation)
             if parts[:3] != ["v1", "sales", "customers"] or len(parts) > 4:
                 raise _Refusal(404, f"Unrecognized request URL ({request.method} {raw_path}).", "resource_not_found")
-            generation = self._generation(request)
             if request.method != "GET" and self._bearer(request) == self.READ_ONLY_KEY:
                 needed = {"POST": "customers:create", "PATCH": "customers:update", "DELETE": "customers:delete"}
                 raise _Refusal(403, f"This API key lacks the {needed.get(request.method, 'required')} permission.",
@@ -662,7 +696,10 @@ class AugnoSandbox(SandboxApp):
 
     def _includes(self, params: list[tuple[str, str]], generation: str) -> frozenset[str]:
         names = self._array(params, "include") or []
-        known = CURRENT_INCLUDES if generation == CURRENT else PREVIEW1_INCLUDES
+        if generation == PREVIEW1:
+            known = PREVIEW1_INCLUDES
+        else:  # the retrieve page's enum, or (includes="sdk") the Go SDK's
+            known = CURRENT_INCLUDES if self.includes == "sdk" else DOCPAGE_INCLUDES
         for name in names:
             if name not in known:
                 raise _Refusal(400, f"Invalid include value {name!r}. Valid values: {', '.join(known)}.",
@@ -691,6 +728,67 @@ class AugnoSandbox(SandboxApp):
         if record is None:
             raise _Refusal(404, f"No such customer: {customer_id!r}.", "resource_not_found", "id")
         return json_response(200, self._customer(record, includes, generation))
+
+    def _get_address(self, request: httpx.Request, address_id: str, generation: str) -> httpx.Response:
+        self._check_params(list(request.url.params.multi_items()), ())
+        if address_id not in self.addresses:
+            raise _Refusal(404, f"No such address: {address_id!r}.", "resource_not_found", "id")
+        # Assumption: the address endpoints fill geolocation (the spec's examples do; the "always
+        # null" note is the customer endpoint's).
+        return json_response(200, self._address(address_id, generation, street=True))
+
+    def _list_addresses(self, request: httpx.Request, generation: str) -> httpx.Response:
+        """``GET /v1/sales/addresses``: ``cursor``, ``limit`` (default 100, max 1000), ``q``, ``drop_ship``."""
+        # Assumption: creation order, the customers' page_info shape per generation (the spec shows
+        # only the April next_cursor), and q matching name, street, locality and postal code.
+        params = list(request.url.params.multi_items())
+        self._check_params(params, ("cursor", "limit", "q", "drop_ship"))
+        single = dict(params)
+        try:
+            limit = int(single.get("limit", "100"))
+        except ValueError:
+            raise _Refusal(400, "limit must be an integer.", "invalid_format", "limit") from None
+        if not 1 <= limit <= 1000:
+            raise _Refusal(400, "limit must be between 1 and 1000.", "parameter_invalid", "limit")
+        checks: list[Callable[[dict[str, Any]], bool]] = []
+        if "drop_ship" in single:
+            if single["drop_ship"] not in ("true", "false"):
+                raise _Refusal(400, "drop_ship must be true or false.", "parameter_invalid", "drop_ship")
+            wanted = single["drop_ship"] == "true"
+            checks.append(lambda a: bool(a["drop_ship"]) == wanted)
+        q = single.get("q", "").strip().casefold()
+        if q:
+            fields = ("name", "street_line_1", "street_line_2", "locality", "postal_code")
+            checks.append(lambda a: any(q in (a.get(f) or "").casefold() for f in fields))
+        cursor = single.get("cursor")
+        with self._store_lock:
+            order = self._address_order
+
+            def keep(i: int) -> bool:
+                return all(check(self.addresses[order[i]]) for check in checks)
+
+            if cursor and cursor.startswith("before:"):
+                end = bisect.bisect_left(order, cursor[7:])
+                found = [order[i] for i in range(end - 1, -1, -1) if keep(i)][: limit + 1]
+                has_prev, page, has_next = len(found) > limit, list(reversed(found[:limit])), True
+            else:
+                start = bisect.bisect_right(order, cursor) if cursor else 0
+                page, has_next = [], False
+                for i in range(start, len(order)):
+                    if keep(i):
+                        if len(page) == limit:
+                            has_next = True
+                            break
+                        page.append(order[i])
+                has_prev = bool(page) and any(keep(i) for i in range(bisect.bisect_left(order, page[0]) - 1, -1, -1))
+            data = [self._address(aid, generation, street=True) for aid in page]
+        nxt = page[-1] if has_next and page else None
+        prev = f"before:{page[0]}" if has_prev and page else None
+        return json_response(200, {
+            "object": "list",
+            "page_info": self._page_info(generation, nxt, prev, params, "/v1/sales/addresses"),
+            "data": data,
+        })
 
     def _list(self, request: httpx.Request, generation: str) -> httpx.Response:
         params = list(request.url.params.multi_items())
@@ -1106,7 +1204,8 @@ class AugnoSandbox(SandboxApp):
         return {"id": p["id"], "object": "priority", "code": p["code"], "name": p["name"],
                 "owner": self._owner(generation, system=True), **self._stamps(p)}
 
-    def _address(self, aid: str | None, generation: str) -> dict[str, Any] | None:
+    def _address(self, aid: str | None, generation: str, street: bool | None = None) -> dict[str, Any] | None:
+        """An address as the customer endpoints render it (``street=True``: as the address endpoints do)."""
         if aid is None:
             return None
         a = self.addresses[aid]
@@ -1117,7 +1216,7 @@ class AugnoSandbox(SandboxApp):
         else:
             out["type"] = "drop_ship" if a["drop_ship"] else "standard"
         out["geolocation"] = None
-        if self.geolocation:
+        if street if street is not None else self._street_data(generation):
             out["geolocation"] = {
                 "id": a["geo_id"], "object": "geolocation", "street_line_1": a.get("street_line_1"),
                 "street_line_2": a.get("street_line_2"), "locality": a.get("locality"), "state": a.get("state"),

@@ -411,7 +411,9 @@ def with_msgspec(content: bytes) -> list[_MCustomer]:
 
 def build() -> VendorBench:
     """The Augno page from its sandbox (every include expanded), and the peers."""
-    app = create_app("augno", size=PAGE_SIZE)
+    # A server taking the Go SDK's include values, with street data on the customer (as before the
+    # retrieve page's strict defaults): the page measured is the fully expanded one.
+    app = create_app("augno", size=PAGE_SIZE, includes="sdk", geolocation=True)
     page = capture_list_page(app, "augno", include="all")
     return VendorBench(
         provider="augno",

@@ -732,7 +732,8 @@ class _Core:
         self.check_operation("get")
         req = self.provider.get_request(self.check_id(customer_id, "get"))
         response = yield from self.call_flow(http, "get", req)
-        return self.parse(lambda: self.provider.parse_customer(response, "get"), "get")
+        customer = self.parse(lambda: self.provider.parse_customer(response, "get"), "get")
+        return (yield from self.complete_flow(http, "get", [customer], {}))[0]
 
     def write_flow(
         self,
@@ -753,17 +754,62 @@ class _Core:
         response = yield from self.call_flow(http, operation, req)
         customer = self.parse(lambda: self.provider.parse_customer(response, operation), operation)
         follow = self.parse(lambda: self.provider.follow_up_request(operation, checked, customer), operation)
-        if follow is None:
-            return customer
+        written = customer
         try:
-            response = yield from self.call_flow(http, operation, follow)
-            return self.parse(lambda: self.provider.parse_follow_up(response, operation, customer), operation)
+            if follow is not None:
+                response = yield from self.call_flow(http, operation, follow)
+                written = self.parse(lambda: self.provider.parse_follow_up(response, operation, customer), operation)
+            return (yield from self.complete_flow(http, operation, [written], {}))[0]
         except CustbridgeError as err:
             err.message = f"customer {customer.id!r} was written but completing the {operation} failed: {err.message}"
             err.args = (err.message,)
             if isinstance(err, ProviderError):
                 err.details = {**err.details, "written_id": customer.id}
             raise
+
+    def complete_flow(
+        self,
+        http: httpx.Client | httpx.AsyncClient,
+        operation: str,
+        customers: list[Customer],
+        state: dict[str, Any],
+    ) -> _Flow[list[Customer]]:
+        """Run :meth:`Provider.complete` for ``customers``: its requests go through ``call_flow``."""
+        if not customers:
+            return customers
+        completion = self.parse(lambda: self.provider.complete(customers, operation, state), operation)
+        if completion is None:
+            return customers
+
+        def advance(value: HttpResponse | None, error: CustbridgeError | None) -> tuple[HttpRequest | None, Any]:
+            try:
+                return (completion.throw(error) if error is not None else completion.send(value)), None  # type: ignore[arg-type]
+            except StopIteration as stop:
+                return None, stop.value
+
+        response: HttpResponse | None = None
+        error: CustbridgeError | None = None
+        try:
+            while True:
+                req, result = self.parse(lambda r=response, e=error: advance(r, e), operation)  # type: ignore[misc]
+                if req is None:
+                    break
+                response, error = None, None
+                try:
+                    response = yield from self.call_flow(http, operation, req)
+                except CustbridgeError as exc:
+                    error = exc
+        finally:
+            completion.close()
+        done = list(result) if isinstance(result, (list, tuple)) else None
+        if done is None or len(done) != len(customers) or not all(isinstance(c, Customer) for c in done):
+            raise MappingError(
+                "the provider's completion did not return one customer per customer given",
+                provider=self.name,
+                operation=operation,
+                hint="this is a bug in the provider adapter; please report it",
+            )
+        return done
 
     def delete_flow(self, http: httpx.Client | httpx.AsyncClient, customer_id: str) -> _Flow[None]:
         self.check_operation("delete")
@@ -921,6 +967,7 @@ class _Core:
         ending = False
         emitted = 0
         number = 0
+        completion_state: dict[str, Any] = {}  # Provider.complete's state for this listing
         while True:
             if ending and not rechecks:
                 guard.finish()
@@ -967,6 +1014,7 @@ class _Core:
                 items.append(customer)
                 if max_items is not None and emitted + len(items) >= max_items:
                     break
+            items = yield from self.complete_flow(http, "list", items, completion_state)
             emitted += len(items)
             if items or not recheck:
                 yield _Emit(Page(items=items, total=raw.total, number=number))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import enum
 import os
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Generator, Hashable, Iterable, Mapping, MutableMapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -40,6 +40,7 @@ __all__ = [
     "FILTERS",
     "OPERATIONS",
     "Capabilities",
+    "Completion",
     "FieldAccess",
     "HttpRequest",
     "HttpResponse",
@@ -462,6 +463,10 @@ class Page(Generic[T]):
     """0-based index of the page in this listing."""
 
 
+Completion = Generator[HttpRequest, HttpResponse, Sequence[Customer]]
+"""What :meth:`Provider.complete` returns: yields requests, receives responses, returns customers."""
+
+
 @attrs.frozen
 class ListQuery:
     """The canonical filters of one ``list()`` call, as passed to the adapter."""
@@ -602,6 +607,31 @@ class Provider:
     def parse_follow_up(self, response: HttpResponse, operation: str, written: Customer) -> Customer:
         """Map the answer to :meth:`follow_up_request` (default: ``parse_customer``)."""
         return self.parse_customer(response, operation)
+
+    def complete(
+        self, customers: Sequence[Customer], operation: str, state: MutableMapping[str, Any]
+    ) -> Completion | None:
+        """Extra requests that complete mapped customers, or ``None`` (the default: nothing to do).
+
+        Override when a vendor's customer response only *references* data that other
+        endpoints hold (e.g. an address id whose street data lives at an address endpoint).
+        Return a generator that yields :class:`HttpRequest` objects and receives each
+        successful :class:`HttpResponse`; it returns the completed customers, as many and in
+        the same order as given. The engine sends every request with the same base URL, auth,
+        rate limit, retries and redaction as the operation's own requests. A request that
+        fails is raised *into* the generator as the custbridge error, so it may catch one it
+        can live with (e.g. :class:`~custbridge.NotFoundError`) and yield the next request;
+        an uncaught error fails the operation.
+
+        The engine calls it after ``get`` and after each write (once the record was mapped),
+        and for every page ``list()``/``pages()`` emits, with the page's customers after the
+        emulated filters and ``max_items`` (so nothing is fetched for dropped records).
+        ``state`` is one dict per ``list()``/``pages()`` call (a fresh one for other
+        operations): keep what later pages can reuse there (a cache, a bulk cursor), never on
+        the provider, which concurrent calls share. State the extra requests' cost in the
+        capability notes: they count against the vendor's rate limit like any other.
+        """
+        return None
 
     # -- responses ----------------------------------------------------------------------
 

@@ -104,6 +104,24 @@ def test_list_customers_docpage_shape(replaying: bool, vcr: Any) -> None:
         assert vcr.play_count == 2  # followed next_page_url
 
 
+@pytest.mark.vcr
+def test_get_customer_docpage_addresses(replaying: bool, vcr: Any) -> None:
+    """Current generation, default settings: the street data comes from the address endpoint."""
+    with _connect(replaying) as client:
+        c = client.get(_customer_id(replaying))
+    if replaying:
+        assert c.billing_address == c.address == Address(
+            name="Headquarters", line1="4200 Industrial Pkwy", city="Columbus", region="OH", postal_code="43204",
+            country="US")
+        assert c.shipping_address == Address(name="Dock 4", line1="17 Harbor Rd", line2="Dock 4", city="Newark",
+                                             region="NJ", postal_code="07114", country="US")
+        assert c.raw["bill_to_address"]["geolocation"] is None  # the customer payload stays untouched
+        assert c.not_loaded == {"email", "phone", "website", "credit_limit"}  # not in the page's include list
+        assert c.extras["customer_type_group_name"] == "Wholesale Customers"
+        assert c.extras["ship_to_address_type"] == "drop_ship"
+        assert vcr.play_count == 3
+
+
 def _new_customer() -> CustomerInput:
     return CustomerInput(
         company_name="Acme Inc.", notes="Key enterprise account",

@@ -19,7 +19,10 @@ from custbridge import (
     UnsupportedOperationError,
 )
 from custbridge_augno._convert import (
+    CURRENT_INCLUDES,
     DEFAULT_INCLUDES,
+    DOCPAGE_INCLUDES,
+    PREVIEW1_INCLUDES,
     STATUS_FROM_VENDOR,
     create_body,
     currency_of,
@@ -66,8 +69,10 @@ def test_every_spec_customer_example_maps(where: str) -> None:
         "customer_type_group_name": "Wholesale Customers",
         "price_group_ids": ("acgp_01jm4r6700f8nwq3v5hx2d9ktp",),
         "price_group_names": ("Wholesale Customers",),
+        "price_groups_truncated": False,
         "parent_account_id": None,
         "child_account_ids": (),
+        "child_accounts_truncated": False,
         "freight_policy": "billed_freight",
         "carrier_billing_type": "sender",
         "carrier_billing_account": "123456789",
@@ -104,8 +109,11 @@ def test_spec_property_examples_map() -> None:
     assert c.credit_limit == Money(amount=Decimal("1234.56"), currency="USD", display="$1,234.56")
     assert c.billing_address == c.shipping_address == HQ
     assert c.extras["customer_type_group_name"] == "Wholesale Customers"
-    # The nested price_groups list is itself paginated (has_next_page: true): only its first page is embedded.
+    # The nested price_groups list is itself paginated (has_next_page: true): only its first page is
+    # embedded, and the extras say so.
     assert c.extras["price_group_ids"] == ("acgp_01jm4r6700f8nwq3v5hx2d9ktp",)
+    assert props["price_groups"]["example"]["page_info"]["has_next_page"] is True
+    assert c.extras["price_groups_truncated"] is True
 
 
 def test_spec_list_example_is_one_record_and_a_cursor() -> None:
@@ -126,10 +134,10 @@ def test_docpage_customer_maps() -> None:
     assert (c.email, c.phone, c.website) == ("orders@acme.com", "555-123-4567", "https://acme.com")
     # credit_limit.unit is "Always returned as null in this endpoint": no currency, but the display.
     assert c.credit_limit == Money(amount=Decimal("1234.56"), currency=None, display="$1,234.56")
-    # geolocation is "Always returned as null in this endpoint": the address keeps its name only.
-    assert c.billing_address == c.address == Address(name="Headquarters")
-    assert c.shipping_address == Address(name="Dock 4")
-    assert c.billing_address is not None and c.billing_address.is_empty
+    # geolocation is "Always returned as null in this endpoint": no address yet (never a name-only
+    # Address counted as present); the fields wait in not_loaded for the address endpoint.
+    assert c.billing_address is None and c.address is None and c.shipping_address is None
+    assert c.not_loaded == {"billing_address", "address", "shipping_address"}
     extras = c.extras
     assert extras["edi_status"] == "enabled"
     assert extras["relationship_type"] == "parent"
@@ -143,7 +151,7 @@ def test_docpage_customer_maps() -> None:
     assert extras["bill_to_address_id"] == "ad_01jm4r6700f8nwq3v5hx2d9ktp"
     assert extras["ship_to_address_type"] == "drop_ship"
     assert "credit_limit_unit_id" not in extras
-    assert c.not_loaded == frozenset()
+    assert extras["price_groups_truncated"] is False and extras["child_accounts_truncated"] is False
 
 
 def test_without_includes_null_means_not_loaded() -> None:
@@ -159,7 +167,8 @@ def test_without_includes_null_means_not_loaded() -> None:
 @pytest.mark.parametrize(
     ("include", "not_loaded"),
     [
-        (None, set()),
+        (None, {"email", "phone", "website", "credit_limit"}),  # the retrieve page's three includes
+        ("documented", {"email", "phone", "website", "credit_limit"}),
         (["contact_info"], ALL_FIELDS_NOT_LOADED - {"email", "phone", "website"}),
         ("bill_to_address,credit_limit", ALL_FIELDS_NOT_LOADED - {"billing_address", "address", "credit_limit"}),
         ("all", set()),
@@ -174,16 +183,21 @@ def test_not_loaded_follows_the_include_setting(include: Any, not_loaded: set[st
 def test_requested_but_null_is_empty_not_unknown() -> None:
     record = {**load("docpage-customer-no-includes.json"), "credit_limit": None,
               "contact_info": {"object": "customer_contact_info", "email": None, "phone": None, "url": None}}
-    c = make_provider().map_record(record)
+    c = make_provider(include="all").map_record(record)
     assert "credit_limit" not in c.not_loaded and c.credit_limit is None  # the customer has none
     assert "email" not in c.not_loaded and c.email is None
 
 
-def test_default_includes_cover_the_mapping() -> None:
+def test_default_includes_are_what_each_generation_documents() -> None:
+    """A strict server accepts only the include values its docs list: ask for no others by default."""
     assert {"contact_info", "bill_to_address", "ship_to_address", "credit_limit", "type"} <= set(DEFAULT_INCLUDES)
-    assert make_provider().includes == DEFAULT_INCLUDES
+    current = make_provider()
+    assert current.includes == DOCPAGE_INCLUDES == ("bill_to_address", "ship_to_address", "type")
+    assert make_provider(include="documented").includes == DOCPAGE_INCLUDES
+    assert make_provider(include="all").includes == CURRENT_INCLUDES  # the Go SDK's list: an opt-in
     legacy = make_provider(api_version="1.0.forge-preview.1")
-    assert "credit_limit.unit" not in legacy.includes  # not in the April spec's enum
+    assert set(legacy.includes) <= set(PREVIEW1_INCLUDES) == set(legacy.documented_includes)
+    assert legacy.includes == tuple(i for i in DEFAULT_INCLUDES if i != "credit_limit.unit")
 
 
 # -- status, currency, both generations ------------------------------------------------------
@@ -228,7 +242,8 @@ def test_decimal_string_is_exact() -> None:
 @pytest.mark.parametrize(
     ("is_parent", "parent", "include", "expected"),
     [(True, None, None, "parent"), (False, {"id": "ac_p", "name": "P"}, None, "child"),
-     (False, None, None, "standalone"), (False, None, ["contact_info"], None)],
+     (False, None, ["parent_account"], "standalone"), (False, None, ["contact_info"], None),
+     (False, None, None, None)],  # the current page's includes cannot expand parent_account
 )
 def test_april_relationship_flags(is_parent: bool, parent: Any, include: Any, expected: str | None) -> None:
     record = copy.deepcopy(spec_customer_examples()["schema Customer"])
@@ -413,3 +428,66 @@ def test_create_takes_vendor_shaped_addresses() -> None:
         create_body(CustomerInput(company_name="A", vendor_fields={"bill_to_address": "1 Main St"}), ctx)
     with pytest.raises(ConfigurationError, match="bill_to_address"):
         update_body(CustomerInput(vendor_fields={"bill_to_address": dock}), ctx)
+
+
+# -- edge values a real vendor sends -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_quantity_value_is_no_credit_limit(empty: str) -> None:
+    """The spec's own unit example sends "" for its decimals: no value, not a rejected record."""
+    record = {**load("docpage-customer-no-includes.json"),
+              "credit_limit": {"id": "qty_1", "object": "quantity", "value": empty, "display_value": "",
+                               "unit": spec_customer_examples()["schema Customer"]["credit_limit"]["unit"]}}
+    c = make_provider(include="all").map_record(record)
+    assert c.credit_limit is None and "credit_limit" not in c.not_loaded  # loaded: the vendor has no value
+    assert c.extras["credit_limit_unit_name"] == "US Dollar"
+
+
+def test_the_spec_unit_example_with_empty_decimals_maps() -> None:
+    unit = spec_customer_examples()["schema Customer"]["credit_limit"]["unit"]
+    assert unit["ratio_numerator"] == ""  # the vendor's own example
+    c = make_provider(include="all").map_record(spec_customer_examples()["schema Customer"])
+    assert c.credit_limit is not None and c.credit_limit.amount == Decimal("1234.56")
+
+
+def test_a_paginated_child_account_list_is_marked_truncated() -> None:
+    record = copy.deepcopy(load("docpage-customer.json"))
+    record["child_accounts"]["page_info"] = {
+        "next_page_url": "/v1/sales/customers?parent_account_id=ac_1&cursor=ac_2", "previous_page_url": None,
+        "has_next_page": True, "has_prev_page": False}
+    c = make_provider(include="all").map_record(record)
+    assert c.extras["child_accounts_truncated"] is True
+    assert c.extras["price_groups_truncated"] is False
+    assert c.extras["child_account_ids"] == ("ac_01gf7a8200er3ar3pkfrchild",)
+    # April shape: a bare next_cursor also means more.
+    record["price_groups"]["page_info"] = {"next_cursor": "acgp_2", "prev_cursor": None}
+    assert make_provider(include="all").map_record(record).extras["price_groups_truncated"] is True
+    # Not requested: no key (absent means "not asked", not "complete").
+    assert "child_accounts_truncated" not in make_provider().map_record(record).extras
+
+
+def test_an_address_with_empty_street_data_is_none_not_an_empty_address() -> None:
+    empty_geo = {"id": "gl_1", "object": "geolocation", "street_line_1": None, "street_line_2": None,
+                 "locality": None, "state": None, "postal_code": None, "country": ""}
+    record = {**load("docpage-customer-no-includes.json"),
+              "bill_to_address": {"id": "ad_1", "object": "address", "name": "HQ", "type": "standard",
+                                  "geolocation": empty_geo}}
+    c = make_provider().map_record(record)
+    assert c.billing_address is None and c.address is None
+    assert "billing_address" not in c.not_loaded  # loaded: the vendor has no location for it
+
+
+def test_address_endpoint_records_map() -> None:
+    """``GET /v1/sales/addresses/{id}`` (spec example, April shape) and its current-generation twin."""
+    provider = make_provider()
+    example = spec_example("/v1/sales/addresses/{id}", "get", "200")
+    assert provider._read_address(example) == ("ad_01jm4r6700f8nwq3v5hx2d9ktp", HQ)
+    current = {k: v for k, v in example.items() if k != "is_drop_ship"} | {"type": "standard"}
+    assert provider._read_address(current) == ("ad_01jm4r6700f8nwq3v5hx2d9ktp", HQ)
+    assert provider._read_address({**example, "geolocation": None}) == ("ad_01jm4r6700f8nwq3v5hx2d9ktp", None)
+    with pytest.raises(MappingError) as info:
+        provider._read_address({**example, "geolocation": "4200 Industrial Pkwy"})
+    assert info.value.record_id == "ad_01jm4r6700f8nwq3v5hx2d9ktp"
+    with pytest.raises(MappingError):
+        provider._read_address(["not", "an", "object"])

@@ -4,7 +4,9 @@ The spec is OpenAPI 3.0; its schemas are translated to JSON Schema 2020-12 here 
 becomes a ``null`` alternative) and made strict (``additionalProperties: false`` on every
 object with properties), so a stray or misnamed key fails too. ``date-time`` and ``decimal``
 formats are checked. The current generation is checked against the same schemas with the
-documented renames applied (FACTS.md section 2; augno-retrieve-customer.txt).
+documented renames applied (FACTS.md section 2; augno-retrieve-customer.txt) and, by default,
+the retrieve page's rule that a customer's address ``geolocation`` is "Always returned as null
+in this endpoint". The address endpoints (``List_Address``, ``Address``) are checked in both.
 """
 
 from __future__ import annotations
@@ -22,12 +24,19 @@ import pytest
 from custbridge import Address, CustomerInput, Money
 from custbridge.convert import parse_datetime
 from custbridge.sandbox import create_app
-from custbridge_augno._convert import CURRENT_INCLUDES, PREVIEW1_INCLUDES, create_body, update_body
+from custbridge_augno._convert import (
+    CURRENT_INCLUDES,
+    DOCPAGE_INCLUDES,
+    PREVIEW1_INCLUDES,
+    create_body,
+    update_body,
+)
 from custbridge_augno.sandbox import AugnoSandbox
 
 from ._support import make_provider, spec, spec_customer_examples, spec_example
 
 CUSTOMERS = "/v1/sales/customers"
+ADDRESSES = "/v1/sales/addresses"
 
 
 # -- OpenAPI 3.0 -> JSON Schema --------------------------------------------------------------
@@ -56,8 +65,9 @@ def _translate(node: Any, strict: bool) -> Any:
     return out
 
 
-def _current(schemas: dict[str, Any]) -> dict[str, Any]:
-    """The spec's schemas with the renames of the current API (FACTS.md section 2)."""
+def _current(schemas: dict[str, Any], docpage: bool) -> dict[str, Any]:
+    """The spec's schemas with the renames of the current API (FACTS.md section 2); ``docpage``:
+    with the retrieve page's "geolocation: Always returned as null in this endpoint" on customers."""
     s = copy.deepcopy(schemas)
     customer = s["Customer"]
     for old, new, values in (("is_edi_enabled", "edi_status", ["enabled", "disabled"]),
@@ -89,6 +99,11 @@ def _current(schemas: dict[str, Any]) -> dict[str, Any]:
     }, "required": ["id", "object", "name", "email", "username", "image_url", "status", "role", "department",
                     "last_used_at", "created_at", "updated_at"]}
     s["CustomerDefaults"]["properties"]["sales_rep"]["allOf"] = [{"$ref": "#/components/schemas/AccountUser"}]
+    if docpage:  # a customer's addresses: geolocation is always null (the address endpoints fill it)
+        s["CustomerAddress"] = copy.deepcopy(s["Address"])
+        s["CustomerAddress"]["properties"]["geolocation"] = {"type": "null"}
+        for key in ("bill_to_address", "ship_to_address"):
+            customer["properties"][key]["allOf"] = [{"$ref": "#/components/schemas/CustomerAddress"}]
     return s
 
 
@@ -107,18 +122,18 @@ def _formats() -> jsonschema.FormatChecker:
 
 
 @cache
-def _root(generation: str, strict: bool) -> dict[str, Any]:
+def _root(generation: str, strict: bool, docpage: bool) -> dict[str, Any]:
     schemas = spec()["components"]["schemas"]
     if generation == "current":
-        schemas = _current(schemas)
+        schemas = _current(schemas, docpage)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",
             "components": {"schemas": _translate(schemas, strict)}}
 
 
 def errors(instance: Any, name: str, generation: str = "preview.1", *, strict: bool = True,
-           formats: bool = True) -> list[str]:
+           formats: bool = True, docpage: bool = True) -> list[str]:
     """Every schema violation of ``instance`` against schema ``name``, as readable lines."""
-    schema = {**_root(generation, strict), "$ref": f"#/components/schemas/{name}"}
+    schema = {**_root(generation, strict, docpage), "$ref": f"#/components/schemas/{name}"}
     validator = jsonschema.Draft202012Validator(schema, format_checker=_formats() if formats else None)
     return [f"{'/'.join(map(str, e.absolute_path)) or '$'}: {e.message}" for e in validator.iter_errors(instance)]
 
@@ -173,7 +188,12 @@ def _responses(generation: str, **options: Any) -> Iterator[tuple[str, httpx.Res
     app = create_app("augno", size=45, seed=5, rate_limit=None, **options)
     assert isinstance(app, AugnoSandbox)
     headers = {"Authorization": f"Bearer {app.API_KEY}", "Augno-Version": version}
-    every = list(PREVIEW1_INCLUDES if generation == "preview.1" else CURRENT_INCLUDES)
+    # Every include value the sandbox accepts in this mode (the documented ones by default).
+    if generation == "preview.1":
+        every = list(PREVIEW1_INCLUDES)
+    else:
+        every = list(CURRENT_INCLUDES if options.get("includes") == "sdk" else DOCPAGE_INCLUDES)
+    some = ["type", *(["contact_info"] if "contact_info" in every else [])]
     refs = app.reference_ids()
     drop = {"is_drop_ship": False} if generation == "preview.1" else {"type": "drop_ship"}
     address = {"name": "Dock 7", "street_line_1": "1 Pier Rd", "locality": "Newark", "state": "NJ",
@@ -191,12 +211,23 @@ def _responses(generation: str, **options: Any) -> Iterator[tuple[str, httpx.Res
             "List_Customer"
         yield "list, no include", http.get(CUSTOMERS, params={"limit": 50}), "List_Customer"
         yield "list, filtered", http.get(CUSTOMERS, params={"status_codes[]": ["hold_all", "preferred"], "q": "a",
-                                                            "include": "contact_info,type"}), "List_Customer"
+                                                            "include": ",".join(some)}), "List_Customer"
         ids = [c["id"] for c in page.json()["data"]]
         for cid in ids[:3]:
             yield f"get {cid}", http.get(f"{CUSTOMERS}/{cid}", params={"include[]": every}), "Customer"
-        yield "get, nested include only", http.get(f"{CUSTOMERS}/{ids[0]}",
-                                                   params={"include[]": ["defaults.priority"]}), "Customer"
+        nested = "defaults.priority" if "defaults.priority" in every else "type"
+        yield "get, nested include only", http.get(f"{CUSTOMERS}/{ids[0]}", params={"include[]": [nested]}), \
+            "Customer"
+        addresses = http.get(ADDRESSES, params={"limit": 30})
+        yield "addresses, first page", addresses, "List_Address"
+        info = addresses.json()["page_info"]
+        nxt = info.get("next_page_url") or f"{ADDRESSES}?limit=30&cursor={info['next_cursor']}"
+        yield "addresses, second page", http.get(nxt), "List_Address"
+        yield "addresses, filtered", http.get(ADDRESSES, params={"q": "street", "drop_ship": "false"}), "List_Address"
+        address_id = addresses.json()["data"][0]["id"]
+        yield "address", http.get(f"{ADDRESSES}/{address_id}"), "Address"
+        yield "address not found", http.get(f"{ADDRESSES}/ad_nope"), "APIErrorResponse"
+        yield "refused include", http.get(CUSTOMERS, params={"include[]": "no_such_object"}), "APIErrorResponse"
         created = http.post(CUSTOMERS, params={"include[]": every}, json=body, headers={"Idempotency-Key": "s1"})
         assert created.status_code == 201, created.text
         yield "create 201", created, "Customer"
@@ -222,20 +253,41 @@ def _responses(generation: str, **options: Any) -> Iterator[tuple[str, httpx.Res
 
 
 @pytest.mark.parametrize("generation", ["preview.1", "current"])
-@pytest.mark.parametrize("geolocation", [True, False])
-def test_every_sandbox_response_validates(generation: str, geolocation: bool) -> None:
+@pytest.mark.parametrize("options", [{}, {"geolocation": True}, {"geolocation": False}, {"includes": "sdk"}],
+                         ids=["default", "geolocation", "no-geolocation", "sdk-includes"])
+def test_every_sandbox_response_validates(generation: str, options: dict[str, Any]) -> None:
+    """With default settings the sandbox passes in both generations; forcing geolocation on
+    customers departs from the current retrieve page (checked without its null rule)."""
+    docpage = not options.get("geolocation")
     seen: set[str] = set()
-    for what, response, schema in _responses(generation, geolocation=geolocation):
+    checked = 0
+    for what, response, schema in _responses(generation, **options):
         body = response.json()
         if schema == "DeleteResponse":
             assert response.status_code == 200 and body == {}
             continue
         assert (response.status_code < 400) == (schema != "APIErrorResponse"), (what, response.text[:300])
-        problems = errors(body, schema, generation)
+        problems = errors(body, schema, generation, docpage=docpage)
         assert problems == [], f"{generation} {what}: {problems[:5]}"
         assert "RateLimit-Limit" in response.headers
         seen.add(schema)
-    assert seen == {"List_Customer", "Customer", "APIErrorResponse"}
+        checked += 1
+    assert seen == {"List_Customer", "Customer", "APIErrorResponse", "List_Address", "Address"}
+    assert checked == 24
+
+
+def test_the_docpage_rule_catches_geolocation_on_customers() -> None:
+    """Guard: the current generation's check refuses street data on a customer's address."""
+    responses = {what: r for what, r, _ in _responses("current", geolocation=True)}
+    body = next(r for what, r in responses.items() if what.startswith("get ac_")).json()
+    assert body["bill_to_address"]["geolocation"] is not None
+    assert any("geolocation" in e for e in errors(body, "Customer", "current"))
+    assert errors(body, "Customer", "current", docpage=False) == []
+
+
+def test_the_spec_address_examples_validate() -> None:
+    assert errors(spec_example(ADDRESSES, "get", "200"), "List_Address") == []
+    assert errors(spec_example(f"{ADDRESSES}/{{id}}", "get", "200"), "Address") == []
 
 
 def test_the_sandbox_expands_what_the_spec_example_expands() -> None:

@@ -12,6 +12,7 @@ import pytest
 import custbridge
 import custbridge_augno
 from custbridge import (
+    Address,
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
@@ -26,16 +27,23 @@ from custbridge import (
     RateLimitError,
     ServerError,
 )
-from custbridge_augno import DEFAULT_API_VERSION, ApiVersionError, AugnoProvider, OpenMRPProvider
+from custbridge_augno import (
+    DEFAULT_API_VERSION,
+    ApiVersionError,
+    AugnoProvider,
+    IncludeRefusedError,
+    OpenMRPProvider,
+)
 
-from ._support import SPEC_ID, TEST_KEY, envelope, load, make_provider, mock_client
+from ._support import SPEC_ID, TEST_KEY, envelope, load, make_provider, mock_client, spec_example
 
 CUSTOMER = load("docpage-customer-no-includes.json")
 
 
 def test_public_api_is_pinned() -> None:
     assert custbridge_augno.__all__ == [
-        "DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "OpenMRPProvider", "connect", "connect_async"
+        "DEFAULT_API_VERSION", "ApiVersionError", "AugnoProvider", "IncludeRefusedError", "OpenMRPProvider",
+        "connect", "connect_async",
     ]
     assert issubclass(OpenMRPProvider, AugnoProvider)
 
@@ -79,13 +87,14 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch, nam
     monkeypatch.setenv(f"{prefix}_INCLUDE", "contact_info,type")
     monkeypatch.setenv(f"{prefix}_INCLUDE_STYLE", "comma")
     monkeypatch.setenv(f"{prefix}_DEFAULT_CARRIER_ID", "cr_9")
+    monkeypatch.setenv(f"{prefix}_COMPLETE_ADDRESSES", "off")
     with custbridge.connect(name) as client:
         provider = client.provider
         assert isinstance(provider, AugnoProvider)
         assert provider.base_url == "https://eu.example.test"
         assert provider.api_version == "1.0.forge-preview.1" and provider.legacy
         assert provider.includes == ("contact_info", "type")
-        assert provider.include_style == "comma"
+        assert provider.include_style == "comma" and provider.address_mode == "off"
         assert provider.settings["account_id"] == "ac_9"
         assert provider.settings["default_carrier_id"] == "cr_9"
         assert provider.settings.source("api_key") == f"env:{prefix}_API_KEY"
@@ -410,3 +419,194 @@ def test_deterministic_write_errors_are_not_retried() -> None:
     with mock_client(handler) as client, pytest.raises(ConflictError, match="sales orders"):
         client.update("ac_1", CustomerInput(notes="x"))
     assert len(calls) == 1
+
+
+# -- address completion (MockTransport) ------------------------------------------------------------
+
+SPEC_ADDRESS = spec_example("/v1/sales/addresses/{id}", "get", "200")
+"""The spec's address example (April shape: ``is_drop_ship``; geolocation filled)."""
+
+
+def _customer_with_addresses(cid: str, bill: str, ship: str) -> dict[str, Any]:
+    """A current-shape customer as the retrieve page documents it: addresses without geolocation."""
+    def address(aid: str) -> dict[str, Any]:
+        return {"id": aid, "object": "address", "name": f"Site {aid}", "phone": None, "email": None,
+                "type": "standard", "geolocation": None, "created_at": "2026-05-10T00:00:00Z",
+                "updated_at": "2026-05-10T00:00:00Z"}
+    return {**CUSTOMER, "id": cid, "bill_to_address": address(bill), "ship_to_address": address(ship)}
+
+
+def _address(aid: str, city: str = "Columbus") -> dict[str, Any]:
+    geo = {**SPEC_ADDRESS["geolocation"], "locality": city}
+    return {**SPEC_ADDRESS, "id": aid, "name": f"Site {aid}", "geolocation": geo}
+
+
+class _Vendor:
+    """Customers ``ac_0..`` (bill ``ad_b<i>``, ship ``ad_s<i>``) and an address book in pages."""
+
+    def __init__(self, customers: int, address_page: int = 3, missing: frozenset[str] = frozenset(),
+                 address_status: int = 200, april: bool = False) -> None:
+        self.customers = [_customer_with_addresses(f"ac_{i}", f"ad_b{i}", f"ad_s{i}") for i in range(customers)]
+        self.book = [a for i in range(customers) for a in (f"ad_b{i}", f"ad_s{i}") if a not in missing]
+        self.address_page, self.address_status, self.april = address_page, address_status, april
+        self.seen: list[str] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        self.seen.append(path if path != "/v1/sales/addresses" else f"{path}?{request.url.query.decode()}")
+        if path.startswith("/v1/sales/addresses"):
+            if self.address_status != 200:
+                return envelope(self.address_status, "insufficient_permissions", "no access")
+            if path != "/v1/sales/addresses":
+                aid = path.rsplit("/", 1)[1]
+                if aid not in self.book:
+                    return envelope(404, "resource_not_found", f"No such address: {aid!r}.", param="id")
+                return httpx.Response(200, json=_address(aid))
+            start = int(request.url.params.get("cursor", "0"))
+            chunk = self.book[start:start + self.address_page]
+            more = start + self.address_page < len(self.book)
+            nxt = str(start + self.address_page) if more else None
+            info = ({"next_cursor": nxt, "prev_cursor": None, "has_next_page": more, "has_prev_page": False}
+                    if self.april else
+                    {"next_page_url": f"/v1/sales/addresses?limit=1000&cursor={nxt}" if nxt else None,
+                     "previous_page_url": None, "has_next_page": more, "has_prev_page": False})
+            return httpx.Response(200, json={"object": "list", "page_info": info,
+                                             "data": [_address(a) for a in chunk]})
+        if path == "/v1/sales/customers":
+            start = int(request.url.params.get("cursor", "0"))
+            size = int(request.url.params["limit"])
+            more = start + size < len(self.customers)
+            return httpx.Response(200, json={
+                "object": "list", "data": self.customers[start:start + size],
+                "page_info": {"next_cursor": str(start + size) if more else None, "has_next_page": more}})
+        cid = path.rsplit("/", 1)[1]
+        return httpx.Response(200, json=next(c for c in self.customers if c["id"] == cid))
+
+
+def test_get_completes_each_distinct_address_by_id() -> None:
+    vendor = _Vendor(2)
+    vendor.customers[1]["ship_to_address"] = vendor.customers[1]["bill_to_address"]  # one address for both
+    with mock_client(vendor) as client:
+        c = client.get("ac_0")
+        assert c.billing_address == c.address == Address(
+            name="Site ad_b0", line1="4200 Industrial Pkwy", city="Columbus", region="OH", postal_code="43204",
+            country="US")
+        assert c.shipping_address is not None and c.shipping_address.name == "Site ad_s0"
+        assert not {"billing_address", "address", "shipping_address"} & c.not_loaded
+        assert vendor.seen == ["/v1/sales/customers/ac_0", "/v1/sales/addresses/ad_b0", "/v1/sales/addresses/ad_s0"]
+        vendor.seen.clear()
+        client.get("ac_1")
+        assert vendor.seen == ["/v1/sales/customers/ac_1", "/v1/sales/addresses/ad_b1"]
+
+
+def test_list_scans_the_address_book_once_then_fetches_stragglers_by_id() -> None:
+    vendor = _Vendor(7, address_page=4)
+    with mock_client(vendor) as client:
+        customers = list(client.list(page_size=3))
+    assert [c.billing_address.name if c.billing_address else None for c in customers] == [
+        f"Site ad_b{i}" for i in range(7)]
+    assert all(c.shipping_address is not None for c in customers)
+    scans = [s for s in vendor.seen if s.startswith("/v1/sales/addresses?")]
+    by_id = [s for s in vendor.seen if s.startswith("/v1/sales/addresses/")]
+    # auto: the first page reads one scan page (4 addresses) and fetches its other 2 by id (<= 20 missing);
+    # later pages find what was read ahead and fetch the rest by id: never one request per customer and role.
+    assert scans == ["/v1/sales/addresses?limit=1000"]
+    assert len(by_id) == 14 - 4
+
+
+def test_scan_mode_follows_the_address_pages_and_scans_each_only_once() -> None:
+    vendor = _Vendor(7, address_page=4, april=True)
+    with mock_client(vendor, complete_addresses="scan") as client:
+        customers = list(client.list(page_size=3))
+    assert all(c.billing_address is not None and c.shipping_address is not None for c in customers)
+    scans = [s for s in vendor.seen if s.startswith("/v1/sales/addresses?")]
+    assert scans == ["/v1/sales/addresses?limit=1000", "/v1/sales/addresses?limit=1000&cursor=4",
+                     "/v1/sales/addresses?limit=1000&cursor=8", "/v1/sales/addresses?limit=1000&cursor=12"]
+    assert not [s for s in vendor.seen if s.startswith("/v1/sales/addresses/")]
+
+
+def test_by_id_mode_and_a_deleted_address_stays_not_loaded() -> None:
+    vendor = _Vendor(2, missing=frozenset({"ad_s1"}))
+    with mock_client(vendor, complete_addresses="by_id") as client:
+        customers = list(client.list(page_size=5))
+    assert not [s for s in vendor.seen if s.startswith("/v1/sales/addresses?")]
+    assert customers[1].billing_address is not None and customers[1].shipping_address is None
+    assert "shipping_address" in customers[1].not_loaded and "billing_address" not in customers[1].not_loaded
+
+
+def test_a_large_page_scans_on_until_its_addresses_are_found() -> None:
+    vendor = _Vendor(30, address_page=10, missing=frozenset({"ad_b29"}))
+    with mock_client(vendor) as client:
+        customers = list(client.list(page_size=30))
+    scans = [s for s in vendor.seen if s.startswith("/v1/sales/addresses?")]
+    by_id = [s for s in vendor.seen if s.startswith("/v1/sales/addresses/")]
+    # 60 wanted, 10 a scan page: scanning goes on while more than 20 are missing, then by id.
+    assert len(scans) == 4 and len(by_id) == 20 and "/v1/sales/addresses/ad_b29" in by_id
+    assert customers[29].billing_address is None and "billing_address" in customers[29].not_loaded  # 404
+    assert all(c.billing_address is not None for c in customers[:29])
+
+
+def test_off_sends_no_address_request() -> None:
+    vendor = _Vendor(3)
+    with mock_client(vendor, complete_addresses=False) as client:
+        customers = list(client.list(page_size=5))
+    assert vendor.seen == ["/v1/sales/customers"]
+    assert all(c.billing_address is None and "billing_address" in c.not_loaded for c in customers)
+
+
+def test_a_refused_address_endpoint_says_how_to_switch_completion_off() -> None:
+    vendor = _Vendor(1, address_status=403)
+    with mock_client(vendor) as client, pytest.raises(PermissionDeniedError) as info:
+        client.get("ac_0")
+    assert "complete_addresses='off'" in (info.value.hint or "") and "AUGNO_COMPLETE_ADDRESSES" in (info.value.hint or "")
+
+
+@pytest.mark.parametrize(("value", "mode"), [("auto", "auto"), ("SCAN", "scan"), ("by_id", "by_id"), ("off", "off"),
+                                             ("false", "off"), ("1", "auto"), (True, "auto"), (False, "off")])
+def test_complete_addresses_setting(value: Any, mode: str) -> None:
+    assert make_provider(complete_addresses=value).address_mode == mode
+
+
+def test_complete_addresses_setting_rejects_nonsense() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        make_provider(complete_addresses="sometimes")
+    assert "complete_addresses" in str(info.value)
+
+
+def test_capabilities_state_the_cost_of_completion() -> None:
+    notes = make_provider().capabilities.notes
+    assert "20 req/s" in notes["billing_address"] and "complete_addresses='off'" in notes["billing_address"]
+    assert "/v1/sales/addresses" in notes["billing_address"]
+
+
+# -- a refused include ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("message", "refused"),
+    [("Invalid include value 'contact_info'. Valid values: bill_to_address, ship_to_address, type.",
+      ["contact_info"]),
+     ("include contains an unsupported value", ["contact_info", "credit_limit"]),  # not named: the undocumented
+     ("credit_limit is not expandable on this endpoint", ["credit_limit"])],
+)
+def test_a_refused_include_names_the_value_and_the_setting(message: str, refused: list[str]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return envelope(400, "parameter_invalid", message, param="include[]")
+
+    with mock_client(handler, include=["type", "contact_info", "credit_limit"]) as client, \
+            pytest.raises(IncludeRefusedError) as info:
+        client.get("ac_1")
+    err = info.value
+    assert isinstance(err, BadRequestError) and isinstance(err, ConfigurationError) and not err.retryable
+    assert err.details["include"] == refused
+    assert all(repr(name) in err.message for name in refused)
+    assert "AUGNO_INCLUDE" in (err.hint or "") and "bill_to_address, ship_to_address, type" in (err.hint or "")
+
+
+def test_another_bad_parameter_is_not_an_include_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return envelope(400, "parameter_invalid", "limit must be between 1 and 1000.", param="limit")
+
+    with mock_client(handler) as client, pytest.raises(BadRequestError) as info:
+        list(client.list())
+    assert not isinstance(info.value, IncludeRefusedError)

@@ -15,6 +15,7 @@ from custbridge import (
     Address,
     AuthenticationError,
     BadRequestError,
+    ConfigurationError,
     ConflictError,
     CustomerInput,
     CustomerStatus,
@@ -23,7 +24,7 @@ from custbridge import (
     PermissionDeniedError,
 )
 from custbridge.sandbox import FaultPlan, create_app
-from custbridge_augno import ApiVersionError
+from custbridge_augno import ApiVersionError, IncludeRefusedError
 from custbridge_augno.sandbox import AugnoSandbox
 
 FAST: dict[str, Any] = {"backoff": 0.001, "backoff_max": 0.01}
@@ -61,21 +62,21 @@ def auth(version: str | None = "1.0.forge-preview.3", key: str = AugnoSandbox.AP
 
 
 def test_sub_objects_are_null_unless_included() -> None:
-    sandbox = app()
+    sandbox = app(includes="sdk")  # a server that takes the Go SDK's include values
     with connect(sandbox, include=["contact_info"]) as client:
         c = next(iter(client.list(page_size=5)))
         assert c.email is not None
         assert c.raw["bill_to_address"] is None and c.raw["credit_limit"] is None and c.raw["type"] is None
         assert c.billing_address is None
         assert c.not_loaded == {"billing_address", "address", "shipping_address", "credit_limit"}
-    with connect(sandbox) as client:
+    with connect(sandbox) as client:  # the sandbox's client_settings ask for include="all"
         full = client.get(c.id)
         assert full.not_loaded == frozenset() and full.billing_address is not None
         assert full.email == c.email
 
 
 def test_nested_include_expands_its_parent_only() -> None:
-    with connect(app(), include=["defaults.payment_term"]) as client:
+    with connect(app(includes="sdk"), include=["defaults.payment_term"]) as client:
         c = next(iter(client.list(page_size=1)))
         defaults = c.raw["defaults"]
         assert defaults["payment_term"]["object"] == "payment_term"
@@ -85,7 +86,7 @@ def test_nested_include_expands_its_parent_only() -> None:
 
 
 def test_expanded_accounts_have_null_sub_objects() -> None:
-    with connect(app(), include="all") as client:
+    with connect(app(includes="sdk"), include="all") as client:
         parent = next(c for c in client.list(page_size=50) if c.extras["relationship_type"] == "parent")
         children = parent.raw["child_accounts"]["data"]
         assert len(children) == 2 and parent.extras["child_account_ids"] == tuple(ch["id"] for ch in children)
@@ -108,17 +109,65 @@ def test_unknown_include_is_refused_with_its_param() -> None:
     assert info.value.vendor_code == "parameter_invalid" and info.value.details["param"] == "include"
 
 
-def test_geolocation_off_gives_named_addresses_only() -> None:
-    with connect(app(geolocation=False)) as client:
+def test_the_default_sandbox_is_strict_about_includes_as_the_retrieve_page_documents() -> None:
+    sandbox = app()
+    with connect(sandbox, include=["bill_to_address", "contact_info"]) as client, \
+            pytest.raises(IncludeRefusedError) as info:
+        client.get(next(iter(sandbox.customers)))
+    err = info.value
+    assert isinstance(err, BadRequestError) and isinstance(err, ConfigurationError)
+    assert err.details["include"] == ["contact_info"] and err.details["param"] == "include"
+    assert "'contact_info'" in err.message and "AUGNO_INCLUDE" in (err.hint or "")
+    assert "bill_to_address, ship_to_address, type" in (err.hint or "")
+    with raw_client(sandbox) as http:  # the vendor's envelope, as a strict server sends it
+        r = http.get("/v1/sales/customers", params={"include[]": "price_groups"}, headers=auth())
+        assert r.status_code == 400 and r.json()["error"]["code"] == "parameter_invalid"
+        r = http.get("/v1/sales/customers", params={"include[]": "type"}, headers=auth())
+        assert r.status_code == 200
+    with connect(app(includes="sdk"), include=["bill_to_address", "contact_info"]) as client:
+        assert client.get(next(iter(sandbox.customers))).email is not None
+
+
+def test_without_geolocation_the_address_endpoint_completes_the_street_data() -> None:
+    sandbox = app(size=30)
+    with connect(sandbox) as client:
+        customers = list(client.list(page_size=7))
+        assert sandbox.requests_served - sandbox.address_requests == 5
+        assert sandbox.address_requests == 1  # one scan page of 1000 holds every address
+        assert all(c.raw["bill_to_address"]["geolocation"] is None for c in customers)  # as the page says
+        for c in customers:
+            row = sandbox.addresses[c.extras["bill_to_address_id"]]
+            assert c.billing_address is not None and c.billing_address == c.address
+            assert (c.billing_address.name, c.billing_address.city, c.billing_address.country) == (
+                row["name"], row["locality"], row["country"])
+            assert not {"billing_address", "address", "shipping_address"} & c.not_loaded
+        served = sandbox.address_requests
+        one = client.get(customers[3].id)
+        assert one == customers[3] and sandbox.address_requests == served + (
+            1 if customers[3].extras["bill_to_address_id"] == customers[3].extras["ship_to_address_id"] else 2)
+    served = sandbox.address_requests
+    with connect(sandbox, api_version="1.0.forge-preview.1") as april:  # its examples fill geolocation
+        assert [c.billing_address for c in april.list(page_size=7)] == [c.billing_address for c in customers]
+    assert sandbox.address_requests == served  # nothing to complete
+
+
+def test_address_completion_can_be_switched_off() -> None:
+    sandbox = app(size=10)
+    with connect(sandbox, complete_addresses="off") as client:
         c = next(iter(client.list(page_size=1)))
-        assert c.billing_address is not None and c.billing_address.name and c.billing_address.is_empty
+        assert c.billing_address is None and c.shipping_address is None
+        assert {"billing_address", "address", "shipping_address"} <= c.not_loaded  # unknown, not "none"
+        assert c.extras["bill_to_address_id"].startswith("ad_")  # where the street data is
+    assert sandbox.address_requests == 0
+    with connect(app(size=10, geolocation=True), complete_addresses="off") as client:
+        assert next(iter(client.list(page_size=1))).billing_address is not None  # nothing to complete
 
 
 # -- generations and cursors -------------------------------------------------------------------
 
 
 def test_both_generations_map_to_the_same_customers() -> None:
-    sandbox = app(size=30)
+    sandbox = app(size=30, includes="sdk")
     with connect(sandbox) as current, connect(sandbox, api_version="1.0.forge-preview.1") as april:
         new = list(current.pages(page_size=7))
         old = list(april.pages(page_size=7))
@@ -154,7 +203,7 @@ def test_page_info_shapes() -> None:
 
 
 def test_search_and_status_filters() -> None:
-    sandbox = app(size=80)
+    sandbox = app(size=80, includes="sdk")
     with connect(sandbox) as client:
         everyone = list(client.list())
         held = list(client.list(status="on_hold"))
@@ -213,7 +262,7 @@ def test_unknown_parameters_and_bad_limits_are_refused() -> None:
 
 
 def test_create_round_trips() -> None:
-    sandbox = app()
+    sandbox = app(includes="sdk")
     with connect(sandbox) as client:
         created = client.create(NEW)
         assert created.id.startswith("ac_") and created.number == "100041"  # the next in sequence
@@ -251,7 +300,7 @@ def test_create_rules() -> None:
 
 
 def test_update_sets_and_clears() -> None:
-    sandbox = app()
+    sandbox = app(includes="sdk")
     with connect(sandbox) as client:
         c = next(c for c in client.list() if c.email and c.credit_limit)
         updated = client.update(c.id, CustomerInput(email=None, notes="Key account", company_name="Renamed Ltd",
@@ -388,9 +437,9 @@ def test_ratelimit_headers_and_enforcement() -> None:
 def test_listing_fast_causes_no_429() -> None:
     sandbox = app(size=300)
     with connect(sandbox) as client:
-        customers = list(client.list(page_size=10))  # 30 requests: the client paces itself
+        customers = list(client.list(page_size=10))  # 30 + 1 (addresses) requests: the client paces itself
     assert len(customers) == 300
-    assert sandbox.rate_limit_rejections == 0 and sandbox.requests_served == 30
+    assert sandbox.rate_limit_rejections == 0 and sandbox.requests_served == 31 and sandbox.address_requests == 1
 
 
 def test_openmrp_sandbox_speaks_the_new_names() -> None:
