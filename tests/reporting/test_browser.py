@@ -154,9 +154,9 @@ def big_population(people: int) -> Iterator[Customer]:
 
 @pytest.fixture(scope="module")
 def big_report() -> Report:
-    from ._fakes import FAKES
-
     import custbridge
+
+    from ._fakes import FAKES
 
     for name, cls in FAKES.items():
         custbridge.register_provider(name, cls)
