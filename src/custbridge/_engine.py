@@ -913,6 +913,11 @@ class _Core:
         vendor_query = attrs.evolve(full, page_size=size, **native)
         return vendor_query, attrs.evolve(full, page_size=size), frozenset(emulated)
 
+    def cannot_match(self, query: ListQuery) -> bool:
+        """Whether ``query`` asks only for statuses the provider declares it never has."""
+        possible = self.provider.capabilities.statuses
+        return bool(query.status) and possible is not None and not set(query.status or ()) & set(possible)
+
     def list_flow(
         self, http: httpx.Client | httpx.AsyncClient, kw: dict[str, Any]
     ) -> tuple[_Flow[None], list[MappingError]]:
@@ -974,7 +979,7 @@ class _Core:
                 return None
             recheck = bool(rechecks)
             current = rechecks.pop(0) if recheck else cursor
-            req = self.provider.list_request(vendor_query, current)
+            req = None if self.cannot_match(full_query) else self.provider.list_request(vendor_query, current)
             if req is None:  # the provider knows nothing can match: no request at all
                 if recheck:
                     continue
