@@ -26,6 +26,7 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from ._cursor import decode_cursor, encode_cursor, query_fingerprint
 from .errors import (
     ConfigurationError,
     CustbridgeError,
@@ -307,6 +308,7 @@ _LIST_ARGUMENTS = (
     "vendor_filters",
     "max_items",
     "on_invalid",
+    "start_cursor",
 )
 
 
@@ -720,15 +722,17 @@ class _Core:
         """Validate ``list()``/``pages()`` arguments (before any request) and build the flow."""
         max_items = kw.pop("max_items")
         on_invalid = kw.pop("on_invalid") or self.options.on_invalid
+        start_cursor = kw.pop("start_cursor")
         try:
             _check_on_invalid(on_invalid)
             vq, fq, emulated = self.make_query(**kw)
+            resume = _Resume(self.provider, fq, start_cursor)
         except ValueError as exc:
             raise ConfigurationError(str(exc), provider=self.name, operation="list") from None
         except CustbridgeError as exc:
             raise self.redact.error(exc) from None
         errors: list[MappingError] = []
-        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors), errors
+        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors, resume), errors
 
     def pages_flow(
         self,
@@ -739,13 +743,14 @@ class _Core:
         max_items: int | None,
         on_invalid: OnInvalid,
         errors: list[MappingError],
+        resume: _Resume,
     ) -> _Flow[None]:
-        cursor: Hashable | None = None
+        cursor: Hashable | None = resume.cursor
         seen: set[Hashable] = set()
         empty_streak = 0
         fetched = 0
         emitted = 0
-        number = 0
+        number = resume.number
         first_total: int | None = None
         previous_ids: tuple[str, ...] | None = None
         while True:
@@ -790,7 +795,8 @@ class _Core:
                     break
             fetched += len(raw.records)
             emitted += len(items)
-            yield _Emit(Page(items=items, total=raw.total, number=number))
+            next_text = resume.text(raw.next_cursor, number)
+            yield _Emit(Page(items=items, total=raw.total, number=number, next_cursor=next_text))
             number += 1
             if max_items is not None and emitted >= max_items:
                 return None
@@ -828,6 +834,24 @@ class _Core:
     def repr(self, kind: str) -> str:
         extra = self.provider.describe()
         return f"<custbridge.{kind} provider={self.name!r} base_url={str(self.base)!r}{' ' + extra if extra else ''}>"
+
+
+class _Resume:
+    """Where a listing starts (``start_cursor``) and how its next-page cursors are written."""
+
+    def __init__(self, provider: Provider, query: ListQuery, start_cursor: str | None) -> None:
+        self._provider = provider
+        self._fingerprint = query_fingerprint(query)
+        self.cursor: Hashable | None = None
+        self.number = 0
+        if start_cursor is not None:
+            self.cursor, self.number = decode_cursor(provider, start_cursor, self._fingerprint)
+
+    def text(self, cursor: Hashable | None, number: int) -> str | None:
+        """The saved form of the cursor that follows page ``number``."""
+        if cursor is None:
+            return None
+        return encode_cursor(self._provider, cursor, number + 1, self._fingerprint)
 
 
 def _guarded(core: _Core, operation: str, exc: BaseException) -> BaseException:
@@ -993,9 +1017,14 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> CustomerList:
-        """Iterate customers lazily, page by page; memory stays flat however long the list."""
+        """Iterate customers lazily, page by page; memory stays flat however long the list.
+
+        ``start_cursor`` (a :attr:`Page.next_cursor` saved from an earlier listing with the
+        same filters) continues that listing at its next page.
+        """
         pages, errors = self._pages(_list_arguments(locals()))
         return CustomerList(pages, errors)
 
@@ -1010,9 +1039,11 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> PageList:
-        """Iterate whole pages (``Page.items``, ``Page.total``) with the same filters as ``list``."""
+        """Iterate whole pages (``Page.items``, ``Page.total``, ``Page.next_cursor``) with the same
+        filters as ``list``; ``start_cursor`` continues a listing where a saved page ended."""
         pages, errors = self._pages(_list_arguments(locals()))
         return PageList(pages, errors)
 
@@ -1192,6 +1223,7 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> AsyncCustomerList:
         """``async for`` customers lazily (same filters as the sync client)."""
@@ -1209,9 +1241,10 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> AsyncPageList:
-        """``async for`` whole pages."""
+        """``async for`` whole pages (``start_cursor`` as in the sync client)."""
         pages, errors = self._pages(_list_arguments(locals()))
         return AsyncPageList(pages, errors)
 
