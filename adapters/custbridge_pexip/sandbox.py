@@ -219,6 +219,17 @@ class PexipEngageSandbox(SandboxApp):
         """How many customers the simulated vendor stores (soft-deleted ones included)."""
         return len(self.customers)
 
+    def add_customer(self, person: Person) -> str:
+        """Store a new customer (the API has no create: customers come from bookings)."""
+        index = max((int(cid) for cid in self.customers), default=100000) - 100000
+        record = _record(index, person)
+        self.customers[record["id"]] = record
+        return str(record["id"])
+
+    def remove_customer(self, customer_id: str) -> None:
+        """Purge the customer (gone from the listing; the API itself cannot delete)."""
+        del self.customers[customer_id]
+
     def revoke_tokens(self) -> None:
         """Invalidate every issued token server-side (clients learn it from a 401)."""
         with self._lock:

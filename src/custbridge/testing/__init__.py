@@ -163,6 +163,20 @@ class ProviderConformance:
                 else:  # pragma: no cover
                     raise AssertionError(f"start_cursor {bad!r} should be refused")
 
+    def test_sandbox_mutations_show_in_the_listing(self) -> None:
+        app = self.make_app()
+        with self.connect(app) as client:
+            before = {c.id: c for c in client.list(page_size=self.page_size)}  # the default listing
+        served = app.requests_served
+        changes = app.mutate(add=3, change=4, remove=2, seed=11)
+        assert app.requests_served == served, "mutations must not count as served requests"
+        assert (len(changes.added), len(changes.changed), len(changes.removed)) == (3, 4, 2)
+        with self.connect(app) as client:
+            after = {c.id: c for c in client.list(page_size=self.page_size)}
+        assert set(after) - set(before) == set(changes.added)
+        assert set(before) - set(after) == set(changes.removed)
+        assert {k for k in set(before) & set(after) if before[k].email != after[k].email} == set(changes.changed)
+
     def test_get_round_trips_list(self) -> None:
         with self.connect() as client:
             listed = self.list_all(client)[:5]
