@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from ._pipeline import RUNS_TABLE, ProviderSync, SyncResult, pipeline_for, run, source, table_name, telemetry_off
 from ._rows import JSON_COLUMNS, VALID_FROM, VALID_TO, VERSION_COLUMN, customer_row
+from ._store import Change, ProviderChanges, Store, changes_dict, open_store
 
 __all__ = [
     "JSON_COLUMNS",
@@ -28,9 +29,14 @@ __all__ = [
     "VALID_FROM",
     "VALID_TO",
     "VERSION_COLUMN",
+    "Change",
+    "ProviderChanges",
     "ProviderSync",
+    "Store",
     "SyncResult",
+    "changes_dict",
     "customer_row",
+    "open_store",
     "pipeline_for",
     "run",
     "source",
