@@ -182,6 +182,7 @@ class PexipEngageSandbox(SandboxApp):
         for index, person in enumerate(people(seed, size, namespace="pexip_engage")):
             record = _record(index, person)
             self.customers[record["id"]] = record
+        self._next_index = size
         self.tokens: dict[str, float] = {}
         """Issued bearer tokens and when (``clock``) each expires."""
         self.token_requests = 0
@@ -221,7 +222,8 @@ class PexipEngageSandbox(SandboxApp):
 
     def add_customer(self, person: Person) -> str:
         """Store a new customer (the API has no create: customers come from bookings)."""
-        index = max((int(cid) for cid in self.customers), default=100000) - 100000
+        index = self._next_index  # never reuse the id of a purged customer
+        self._next_index += 1
         record = _record(index, person)
         self.customers[record["id"]] = record
         return str(record["id"])

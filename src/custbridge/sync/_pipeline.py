@@ -374,7 +374,7 @@ def run(
         pipeline.sync_destination()
     except Exception as exc:  # pragma: no cover - a destination that cannot be reached
         raise ConfigurationError(f"cannot reach the store: {exc}", operation="sync", hint=str(label)) from None
-    started = datetime.now(timezone.utc).replace(microsecond=0)
+    started = datetime.now(timezone.utc)
     trackers = {name: _Tracker(_known(pipeline, name)) for name in resolved}
     src = _source(
         dlt,

@@ -143,15 +143,17 @@ class Store:
         runs = self.runs()
         return max((r["started_at"] for r in runs), default=None)
 
-    def changes(self, since: datetime | str | None = "last") -> dict[str, ProviderChanges]:
-        """What changed since ``since`` per provider: a date, ``"last"`` (the latest run's
-        changes) or ``None`` (everything since the first run)."""
+    def changes(self, since: datetime | str = "last") -> dict[str, ProviderChanges]:
+        """What changed since ``since`` per provider: a date (naive means UTC) or ``"last"``
+        (what the latest sync run changed)."""
         if since == "last":
-            since = self.last_run()
-        if isinstance(since, str):
+            last = self.last_run()
+            if last is None:
+                return {}
+            since = last
+        if not isinstance(since, datetime):
             raise ConfigurationError(f"invalid since {since!r}", operation="changes", hint="a date or 'last'")
-        moment = since or datetime(1970, 1, 1, tzinfo=timezone.utc)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        moment = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
         out: dict[str, ProviderChanges] = {}
         for provider in self.providers():
             table = self._table(provider)
