@@ -95,6 +95,6 @@ def test_html_report_renders_in_chromium(tmp_path: Path) -> None:
     assert painted > 0.2 * len(colours) and painted > 2000
 
     dom = chromium("--dump-dom", page.as_uri()).stdout.decode("utf-8")
-    assert dom.count("<svg") == 2
+    assert dom.count("class=\"crow\"") == 2 and "class=\"heat\"" in dom
     assert "Cross-vendor identities" in dom and dom.count("<tr>") > 20
     assert "al00007" in dom  # the mapping-failure table
