@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from ._pipeline import RUNS_TABLE, ProviderSync, SyncResult, pipeline_for, run, source, table_name, telemetry_off
 from ._rows import JSON_COLUMNS, VALID_FROM, VALID_TO, VERSION_COLUMN, customer_row
-from ._store import Change, ProviderChanges, Store, changes_dict, open_store
+from ._store import Change, ProviderChanges, Store, changes_dict, open_store, report_from_store
 
 __all__ = [
     "JSON_COLUMNS",
@@ -38,6 +38,7 @@ __all__ = [
     "customer_row",
     "open_store",
     "pipeline_for",
+    "report_from_store",
     "run",
     "source",
     "table_name",

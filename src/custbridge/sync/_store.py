@@ -10,9 +10,10 @@ from typing import Any
 
 import attrs
 
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, CustbridgeError
 from ..model import Customer
 from ..reporting._export import customer_from_row
+from ..reporting._report import Report
 from ._pipeline import RUNS_TABLE, table_name
 from ._rows import META_COLUMNS, VALID_FROM, VALID_TO, VERSION_COLUMN
 
@@ -222,3 +223,34 @@ def changes_dict(changes: Mapping[str, ProviderChanges]) -> dict[str, Any]:
         }
         for name, pc in changes.items()
     }
+
+
+def report_from_store(path: str | Path = "custbridge.duckdb", *, dataset: str = "custbridge") -> Report:
+    """The cross-vendor report built from the store's current customers, with no vendor call,
+    plus the trend of the sync runs (customers per provider and status per run)."""
+    from ..reporting._providers import capabilities_of
+    from ..reporting._report import ReportBuilder
+
+    with open_store(path, dataset=dataset) as store:
+        names = store.providers()
+        capabilities = {}
+        for name in names:
+            try:
+                capabilities[name] = capabilities_of(name)
+            except CustbridgeError:  # a provider no longer installed: counted without its declarations
+                continue
+        builder = ReportBuilder(capabilities)
+        for customer in store.customers():
+            builder.add(customer)
+        runs = store.runs()
+        last = max((r["started_at"] for r in runs), default=None)
+        when = f", last sync {last:%Y-%m-%d %H:%M} UTC" if last is not None else ""
+        report = builder.build(source=f"customer store {store.path}{when}", capabilities=capabilities)
+    trend = tuple(
+        {
+            "started_at": _jsonable(r["started_at"]),
+            **{k: r.get(k) for k in ("provider", "customers", "statuses", "added", "changed", "removed", "complete")},
+        }
+        for r in runs
+    )
+    return attrs.evolve(report, trend=trend)
