@@ -5,9 +5,9 @@ rows into Postgres, BigQuery, Snowflake, Databricks, Parquet/Delta files and mor
 
     import custbridge.sync
 
-    result = custbridge.sync.run(["rotor", "augno"])       # custbridge.duckdb
+    result = custbridge.sync.run(["rotor", "augno"])       # ./customers.duckdb
     result.providers["rotor"].added, result.providers["rotor"].complete
-    store = custbridge.sync.open_store("custbridge.duckdb")
+    store = custbridge.sync.open_store("customers.duckdb")
     store.changes(since="last")
     store.as_of("rotor:42", datetime(2026, 11, 1, tzinfo=timezone.utc))
 
@@ -19,11 +19,22 @@ for custbridge's pipelines (``RUNTIME__DLTHUB_TELEMETRY=false`` unless you set i
 
 from __future__ import annotations
 
-from ._pipeline import RUNS_TABLE, ProviderSync, SyncResult, pipeline_for, run, source, table_name, telemetry_off
+from ._pipeline import (
+    DEFAULT_STORE,
+    RUNS_TABLE,
+    ProviderSync,
+    SyncResult,
+    pipeline_for,
+    run,
+    source,
+    table_name,
+    telemetry_off,
+)
 from ._rows import JSON_COLUMNS, VALID_FROM, VALID_TO, VERSION_COLUMN, customer_row
 from ._store import Change, ProviderChanges, Store, changes_dict, open_store, report_from_store
 
 __all__ = [
+    "DEFAULT_STORE",
     "JSON_COLUMNS",
     "RUNS_TABLE",
     "VALID_FROM",

@@ -19,6 +19,12 @@ from ._rows import VALID_FROM, VALID_TO, VERSION_COLUMN, column_hints, customer_
 
 logger = logging.getLogger("custbridge.sync")
 
+STORE_CATALOG = "custbridge_store"
+"""The catalog name :class:`Store` attaches a DuckDB file under (never the same as a dataset)."""
+
+DEFAULT_STORE = "customers.duckdb"
+"""The embedded store's default file (its stem must differ from the dataset name)."""
+
 RUNS_TABLE = "sync_runs"
 """Table with one row per provider per sync run (counts, completeness, status counts)."""
 
@@ -269,12 +275,18 @@ def _clients(clients: Mapping[str, Client] | Sequence[str]) -> dict[str, Client]
 # --------------------------------------------------------------------------- run
 
 
-def _destination(dlt: Any, destination: Any) -> tuple[Any, str]:
-    if isinstance(destination, (str, Path)) and not str(destination).isidentifier():
+def _destination(dlt: Any, destination: Any, dataset: str) -> tuple[Any, str]:
+    if isinstance(destination, Path) or (isinstance(destination, str) and not destination.isidentifier()):
         path = Path(destination).expanduser().resolve()
-        return dlt.destinations.duckdb(str(path)), str(path)
-    if isinstance(destination, Path):
-        path = destination.expanduser().resolve()
+        if path.stem == dataset:
+            # DuckDB names the file's catalog after its stem: "custbridge.table" would be
+            # ambiguous between the catalog and the dataset (a binder error).
+            raise ConfigurationError(
+                f"the DuckDB file {path.name!r} is named like the dataset {dataset!r}",
+                operation="sync",
+                hint=f"use another file name (default {DEFAULT_STORE}) or another dataset",
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
         return dlt.destinations.duckdb(str(path)), str(path)
     if isinstance(destination, str):
         return destination, destination
@@ -282,11 +294,11 @@ def _destination(dlt: Any, destination: Any) -> tuple[Any, str]:
 
 
 def pipeline_for(
-    destination: Any = "custbridge.duckdb", *, dataset: str = "custbridge", pipelines_dir: str | Path | None = None
+    destination: Any = DEFAULT_STORE, *, dataset: str = "custbridge", pipelines_dir: str | Path | None = None
 ) -> tuple[Any, str]:
     """The dlt pipeline custbridge uses for a store (one per destination and dataset)."""
     dlt = _import_dlt()
-    dest, label = _destination(dlt, destination)
+    dest, label = _destination(dlt, destination, dataset)
     digest = hashlib.blake2b(f"{label}|{dataset}".encode(), digest_size=6).hexdigest()
     pipeline = dlt.pipeline(
         pipeline_name=f"custbridge_{digest}",
@@ -343,7 +355,7 @@ def _status_counts(pipeline: Any, name: str) -> dict[str, int]:
 def run(
     clients: Mapping[str, Client] | Sequence[str],
     *,
-    destination: Any = "custbridge.duckdb",
+    destination: Any = DEFAULT_STORE,
     dataset: str = "custbridge",
     pipelines_dir: str | Path | None = None,
     include_raw: bool = False,

@@ -14,7 +14,7 @@ from ..errors import ConfigurationError, CustbridgeError
 from ..model import Customer
 from ..reporting._export import customer_from_row
 from ..reporting._report import Report
-from ._pipeline import RUNS_TABLE, table_name
+from ._pipeline import DEFAULT_STORE, RUNS_TABLE, STORE_CATALOG, table_name
 from ._rows import META_COLUMNS, VALID_FROM, VALID_TO, VERSION_COLUMN
 
 _PREFIX = table_name("")
@@ -67,7 +67,11 @@ class Store:
             )
         self.dataset = dataset
         try:
-            self._db = duckdb.connect(str(self.path), read_only=True)
+            # Attached under a catalog name of our own: the file's stem may equal the dataset.
+            self._db = duckdb.connect()
+            quoted = str(self.path).replace("'", "''")
+            self._db.execute(f"ATTACH '{quoted}' AS {STORE_CATALOG} (READ_ONLY)")
+            self._db.execute(f"USE {STORE_CATALOG}")
         except duckdb.Error as exc:
             raise ConfigurationError(f"cannot open the store: {exc}", operation="store", hint=str(self.path)) from None
 
@@ -92,8 +96,9 @@ class Store:
     def providers(self) -> list[str]:
         """Providers with a history table, in name order."""
         rows = self._db.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = ? ORDER BY table_name",
-            [self.dataset],
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = ? AND table_schema = ? "
+            "ORDER BY table_name",
+            [STORE_CATALOG, self.dataset],
         ).fetchall()
         return [name[len(_PREFIX) :] for (name,) in rows if name.startswith(_PREFIX) and "__" not in name]
 
@@ -201,7 +206,7 @@ class Store:
         return out
 
 
-def open_store(path: str | Path = "custbridge.duckdb", *, dataset: str = "custbridge") -> Store:
+def open_store(path: str | Path = DEFAULT_STORE, *, dataset: str = "custbridge") -> Store:
     """Open a DuckDB store for reading."""
     return Store(path, dataset=dataset)
 
@@ -225,7 +230,7 @@ def changes_dict(changes: Mapping[str, ProviderChanges]) -> dict[str, Any]:
     }
 
 
-def report_from_store(path: str | Path = "custbridge.duckdb", *, dataset: str = "custbridge") -> Report:
+def report_from_store(path: str | Path = DEFAULT_STORE, *, dataset: str = "custbridge") -> Report:
     """The cross-vendor report built from the store's current customers, with no vendor call,
     plus the trend of the sync runs (customers per provider and status per run)."""
     from ..reporting._providers import capabilities_of
