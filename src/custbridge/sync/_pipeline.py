@@ -293,6 +293,19 @@ def _destination(dlt: Any, destination: Any, dataset: str) -> tuple[Any, str]:
     return destination, str(getattr(destination, "destination_name", None) or type(destination).__name__)
 
 
+def _file_format(pipeline: Any) -> str | None:
+    """Parquet for the embedded DuckDB store (its INSERT loading is many times slower); the
+    destination's own default elsewhere."""
+    name = getattr(pipeline.destination, "destination_name", None) or ""
+    if name != "duckdb":
+        return None
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:  # pragma: no cover - the sync extra installs it
+        return None
+    return "parquet"
+
+
 def pipeline_for(
     destination: Any = DEFAULT_STORE, *, dataset: str = "custbridge", pipelines_dir: str | Path | None = None
 ) -> tuple[Any, str]:
@@ -397,8 +410,9 @@ def run(
         progress=progress,
         boundary=started,
     )
+    file_format = _file_format(pipeline)
     try:
-        pipeline.run(src)
+        pipeline.run(src, loader_file_format=file_format)
     except CustbridgeError:
         raise
     except Exception as exc:
@@ -426,7 +440,8 @@ def run(
             name=RUNS_TABLE,
             write_disposition="append",
             columns={"statuses": {"data_type": "json"}, "error": {"data_type": "text", "nullable": True}},
-        )
+        ),
+        loader_file_format=file_format,
     )
     return SyncResult(
         providers={name: t.result() for name, t in trackers.items()},
