@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import Customer
-from ..reporting._export import CSV_COLUMNS, customer_to_dict, customer_to_row
+from ..reporting._export import _ADDRESS_FIELDS, _ADDRESS_KEYS, CSV_COLUMNS, customer_to_row
 
 JSON_COLUMNS: tuple[str, ...] = (
     *(name for name in CSV_COLUMNS if name.endswith("_translations")),
@@ -59,11 +59,14 @@ def _default(value: Any) -> Any:
 
 def customer_row(customer: Customer, *, include_raw: bool = False) -> dict[str, Any]:
     """The store row: the flat CSV columns, nested ``addresses`` and optionally ``raw``."""
-    row = customer_to_row(customer)
-    nested = customer_to_dict(customer)
-    row["addresses"] = {
-        name: nested[name] for name in ("address", "billing_address", "shipping_address") if nested[name]
-    } or None
+    row = customer_to_row(customer)  # the flat columns, with translations as nested data
+    addresses = {}
+    for name in _ADDRESS_FIELDS:
+        if getattr(customer, name) is not None:
+            nested = {key: row[f"{name}_{key}"] for key in _ADDRESS_KEYS}
+            nested["translations"] = row[f"{name}_translations"] or {}
+            addresses[name] = nested
+    row["addresses"] = addresses or None
     row[VERSION_COLUMN] = content_hash(row)
     if include_raw:
         row["raw"] = dict(customer.raw) or None
