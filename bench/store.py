@@ -29,11 +29,11 @@ from typing import Any
 
 os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
 
-import custbridge.sync as sync  # noqa: E402
-from custbridge import sandbox  # noqa: E402
-from custbridge.reporting import build_report  # noqa: E402
+import custbridge.sync as sync
+from custbridge import sandbox
+from custbridge.reporting import build_report
 
-from ._common import machine, rss_mb  # noqa: E402
+from ._common import machine, rss_mb
 
 PROVIDERS = ("rotor", "augno", "pexip_engage")
 PAGE_SIZE = 100
