@@ -802,7 +802,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
 
     if args.faults and not args.sandbox:
         raise UsageError("--faults needs --sandbox (faults are injected by the simulators)")
-    main_target = args.output or ("-" if args.format != "html" else DEFAULT_HTML)
+    main_target = args.output or ("-" if args.format != "html" else args.html or DEFAULT_HTML)
     html_target: str | None = None
     if args.format != "html" and not args.no_html:
         html_target = args.html or (DEFAULT_HTML if args.format == "text" else None)

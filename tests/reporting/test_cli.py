@@ -547,3 +547,17 @@ def test_bash_completion_script_completes(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}"}
     result = subprocess.run([bash, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.stdout.split() == ["html", "report"], result.stderr
+
+
+def test_a_failed_export_keeps_the_existing_file(capsys: pytest.CaptureFixture[str], locked: str,
+                                                 tmp_path: Path) -> None:
+    (tmp_path / "all.csv").write_text("yesterday", encoding="utf-8")
+    code, _, err = run(capsys, "export", *SANDBOX, "--providers", f"{locked},beta", "--format", "csv",
+                       "--output", "all.csv")
+    assert code == 1
+    assert (tmp_path / "all.csv").read_text(encoding="utf-8") == "yesterday"
+    assert "all.failed.csv" in err and "kept" in err
+    with (tmp_path / "all.failed.csv").open(encoding="utf-8", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 30
+    code, _, _ = run(capsys, "export", *SANDBOX, "--providers", "beta", "--format", "csv", "--output", "all.csv")
+    assert code == 0 and (tmp_path / "all.csv").read_text(encoding="utf-8").startswith("key,")

@@ -410,9 +410,9 @@ def render_text(report: Report, *, limit: int = 10) -> str:
             ps = summary.providers[name]
             pad = ""
             lines = (("countries", "country", ps.countries), ("languages", "language", ps.languages))
-            for label, field, values in lines:
+            for label, field, counts in lines:
                 if has_field(report, name, field):
-                    text = ", ".join(f"{v or '(no value)'} {n:,}" for v, n in list(values.items())[:5])
+                    text = ", ".join(f"{v or '(no value)'} {n:,}" for v, n in list(counts.items())[:5])
                 else:
                     text = f"n/a (no {field} field)"
                 out.append(f"  {pad or name + ':'} {label} {text}")

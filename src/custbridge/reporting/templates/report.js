@@ -8,6 +8,9 @@
     var rows = Array.prototype.slice.call(box.querySelectorAll("tbody tr"));
     var text = rows.map(function (r) { return r.textContent.toLowerCase(); });
     var size = parseInt(box.getAttribute("data-page-size"), 10) || 25;
+    if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+      size = Math.max(5, Math.round(size / 2.5));  /* rows are cards on a phone: fewer per page */
+    }
     var search = box.querySelector("input[type=search]");
     var filters = box.querySelectorAll("[data-filter]");
     var status = box.querySelector("[data-status]");
