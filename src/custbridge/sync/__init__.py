@@ -5,11 +5,11 @@ rows into Postgres, BigQuery, Snowflake, Databricks, Parquet/Delta files and mor
 
     import custbridge.sync
 
-    result = custbridge.sync.run(["rotor", "augno"])       # ./customers.duckdb
-    result.providers["rotor"].added, result.providers["rotor"].complete
+    result = custbridge.sync.run(["acme", "globex"])       # ./customers.duckdb
+    result.providers["acme"].added, result.providers["acme"].complete
     store = custbridge.sync.open_store("customers.duckdb")
     store.changes(since="last")
-    store.as_of("rotor:42", datetime(2026, 11, 1, tzinfo=timezone.utc))
+    store.as_of("acme:42", datetime(2026, 11, 1, tzinfo=timezone.utc))
 
 Each provider has its own history table ``customers_<provider>`` (dlt ``scd2``: columns
 ``valid_from``/``valid_to``), so one provider's run never retires another's rows;

@@ -227,7 +227,7 @@ def source(
     state and the next extraction continues there. Use it in your own pipeline::
 
         pipeline = dlt.pipeline("crm", destination="postgres", dataset_name="custbridge")
-        pipeline.run(custbridge.sync.source({"rotor": client}))
+        pipeline.run(custbridge.sync.source({"acme": client}))
 
     Removals need the store's current rows, so only :func:`run` records them.
     """
