@@ -164,3 +164,13 @@ def test_a_saved_cursor_for_another_page_size_restarts_the_listing(store: dict[s
     assert done == sync.ProviderSync(added=10, unchanged=20)
     with pytest.raises(custbridge.ConfigurationError, match="no store"):
         sync.open_store(Path(str(store["destination"])).with_name("missing.duckdb"))
+
+
+def test_a_record_that_cannot_be_mapped_is_neither_a_stall_nor_a_removal(store: dict[str, Any]) -> None:
+    app = sandbox.create_app("pexip_engage", size=15, seed=6)
+    assert sync.run({"pexip_engage": _client(app)}, **store).providers["pexip_engage"].added == 15
+    broken = sorted(app.customers)[4]
+    app.customers[broken]["createdAt"] = "not a date"
+    result = sync.run({"pexip_engage": _client(app)}, **store).providers["pexip_engage"]
+    assert result == sync.ProviderSync(unchanged=14, unmapped=1)
+    assert _rows(store, "pexip_engage", "valid_to IS NULL") == 15

@@ -72,6 +72,9 @@ class ProviderSync:
     """Why the listing stopped early, when it did."""
     resumed: bool = False
     """True when this run continued a listing an earlier run had cut short."""
+    unmapped: int = 0
+    """Records the vendor sent that could not be mapped: their stored versions are kept as
+    they are and never judged removed."""
 
 
 @attrs.frozen
@@ -106,7 +109,7 @@ class _Tracker:
         self.complete = True
         self.resumed = False
         self.error: str | None = None
-        self.listed = 0
+        self.unmapped = 0
 
     def count(self, key: str, digest: str) -> None:
         old = self.known.get(key)
@@ -126,6 +129,7 @@ class _Tracker:
             complete=self.complete,
             error=self.error,
             resumed=self.resumed,
+            unmapped=self.unmapped,
         )
 
 
@@ -156,12 +160,14 @@ def _customers(
         state = dlt.current.resource_state()
         start: str | None = state.get("cursor")
         seen_ids: set[str] = set(state.get("seen") or ())
+        # A record that cannot be mapped must neither stop the sync for good nor count as
+        # removed: collect it, and keep its stored versions as they are.
         try:
-            pages = client.pages(page_size=page_size, start_cursor=start)
+            pages = client.pages(page_size=page_size, start_cursor=start, on_invalid="collect")
         except ConfigurationError as exc:  # filters or page size changed: list again from the start
             logger.warning("%s: the saved cursor cannot be used (%s); listing from the start", name, exc)
             start, seen_ids = None, set()
-            pages = client.pages(page_size=page_size)
+            pages = client.pages(page_size=page_size, on_invalid="collect")
         if tracker is not None:
             tracker.resumed = start is not None
         cursor = start
@@ -187,7 +193,7 @@ def _customers(
             # Cut short: keep what was listed, where to continue, and which customers this
             # listing has seen so far; retire nothing.
             state["cursor"] = cursor
-            state["seen"] = sorted(seen_ids)
+            state["seen"] = sorted(seen_ids | {e.record_id for e in pages.errors if e.record_id})
             if tracker is not None:
                 tracker.complete = False
                 tracker.error = str(exc)
@@ -196,6 +202,11 @@ def _customers(
         state.pop("cursor", None)
         state.pop("seen", None)
         if tracker is not None:
+            tracker.unmapped = len(pages.errors)
+            seen_ids |= {e.record_id for e in pages.errors if e.record_id}
+            if any(e.record_id is None for e in pages.errors):
+                logger.warning("%s: a record without an id could not be mapped; no removal judged this run", name)
+                return
             seen_keys = {f"{name}:{cid}" for cid in seen_ids}
             tracker.removed_keys = sorted(set(tracker.known) - seen_keys)
 
@@ -394,6 +405,24 @@ def run(
     """
     dlt = _import_dlt()
     resolved = _clients(clients)
+    try:
+        return _run(dlt, resolved, destination, dataset, pipelines_dir, include_raw, page_size, progress)
+    finally:
+        if not isinstance(clients, Mapping):  # connected here: closed here
+            for client in resolved.values():
+                client.close()
+
+
+def _run(
+    dlt: Any,
+    resolved: Mapping[str, Client],
+    destination: Any,
+    dataset: str,
+    pipelines_dir: str | Path | None,
+    include_raw: bool,
+    page_size: int | None,
+    progress: Callable[[str, int, int | None], None] | None,
+) -> SyncResult:
     pipeline, label = pipeline_for(destination, dataset=dataset, pipelines_dir=pipelines_dir)
     try:
         pipeline.sync_destination()
