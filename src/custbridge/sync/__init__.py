@@ -44,6 +44,7 @@ __all__ = [
     "ProviderChanges",
     "ProviderSync",
     "Store",
+    "StoreError",
     "SyncResult",
     "changes_dict",
     "customer_row",

@@ -29,6 +29,10 @@ RUNS_TABLE = "sync_runs"
 """Table with one row per provider per sync run (counts, completeness, status counts)."""
 
 
+class StoreError(CustbridgeError):
+    """The customer store could not be reached, read or written (the cause is chained)."""
+
+
 def table_name(provider: str) -> str:
     """The history table of one provider (a table each, so no run can retire another's rows)."""
     return f"customers_{provider}"
@@ -427,7 +431,7 @@ def _run(
     try:
         pipeline.sync_destination()
     except Exception as exc:  # pragma: no cover - a destination that cannot be reached
-        raise ConfigurationError(f"cannot reach the store: {exc}", operation="sync", hint=str(label)) from None
+        raise StoreError(f"cannot reach the store: {exc}", operation="sync", hint=str(label)) from exc
     started = datetime.now(timezone.utc)
     trackers = {name: _Tracker(_known(pipeline, name)) for name in resolved}
     src = _source(
@@ -445,7 +449,7 @@ def _run(
     except CustbridgeError:
         raise
     except Exception as exc:
-        raise ConfigurationError(
+        raise StoreError(
             f"the store could not be written: {type(exc).__name__}: {exc}", operation="sync", hint=str(label)
         ) from exc
     runs = []
