@@ -73,7 +73,19 @@ def test_two_syncs_with_mutations_give_exact_counts_and_history(store: dict[str,
         assert [r["customers"] for r in runs] == [25, 25, 26, 26]
         assert sum(runs[-1]["statuses"].values()) == 26
         assert sync.changes_dict(feed)["augno"]["changed"][0]["fields"]["email"]["after"]
+    from dlt.common.runtime.telemetry import is_telemetry_started
+
     assert os.environ["RUNTIME__DLTHUB_TELEMETRY"] == "false"
+    assert not is_telemetry_started(), "dlt telemetry must stay off (no network here)"
+
+
+def test_telemetry_is_switched_off_unless_the_user_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RUNTIME__DLTHUB_TELEMETRY")
+    sync.telemetry_off()
+    assert os.environ["RUNTIME__DLTHUB_TELEMETRY"] == "false"
+    monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "true")
+    sync.telemetry_off()
+    assert os.environ["RUNTIME__DLTHUB_TELEMETRY"] == "true"
 
 
 def test_a_cut_short_listing_removes_nothing_and_the_next_run_resumes(store: dict[str, Any]) -> None:
