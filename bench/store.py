@@ -77,7 +77,7 @@ def _close(clients: dict[str, Any]) -> None:
 
 def run(size: int) -> dict[str, Any]:
     """Run every step; return the measurements."""
-    out: dict[str, Any] = {"size": size}
+    out: dict[str, Any] = {"size": size, "load_start": os.getloadavg()[0]}
     started = time.perf_counter()
     apps = {name: sandbox.create_app(name, size=size, seed=1) for name in PROVIDERS}
     if "rotor" in apps:  # only the visible (not archived) customers, like the other vendors
@@ -131,6 +131,7 @@ def run(size: int) -> dict[str, Any]:
         _close(clients)
         out["report_customers"] = (from_store.summary.total, from_apis.summary.total)
         print(f"  report: from the store {out['report_store_s']:.1f} s, from the APIs {out['report_api_s']:.1f} s")
+    out["load_end"] = os.getloadavg()[0]
     return out
 
 
@@ -153,7 +154,9 @@ def section(r: dict[str, Any]) -> str:
     return (
         f"{BEGIN}\n## Customer store: {len(PROVIDERS)} providers x {r['size']:,} sandbox customers (dlt + DuckDB)\n\n"
         f"Command: `python -m bench.store --size {r['size']}` (the `sync` extra). Machine: {info['cpu']}, "
-        f"{info['cores']} cores shared with other work, {info['python']}, load at start {info['load average (1/5/15 min) at start']}. "
+        f"{info['cores']} cores shared with other work, {info['python']}; 1-minute load average "
+        f"{r.get('load_start', float('nan')):.1f} when the run started, {r.get('load_end', float('nan')):.1f} at its end "
+        "(the steps ran under different contention: read ratios with that in mind). "
         "The simulators run in the same process (in-process transport); page size 100. "
         "Ratios are against the floor measured in the same run.\n\n"
         "| step | seconds | ratio to floor |\n|---|---:|---:|\n" + table + "\n\n"
