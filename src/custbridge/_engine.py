@@ -849,14 +849,21 @@ class _Resume:
         self._fingerprint = query_fingerprint(query)
         self.cursor: Hashable | None = None
         self.number = 0
+        self._unsaveable = False
         if start_cursor is not None:
             self.cursor, self.number = decode_cursor(provider, start_cursor, self._fingerprint)
 
     def text(self, cursor: Hashable | None, number: int) -> str | None:
-        """The saved form of the cursor that follows page ``number``."""
-        if cursor is None:
+        """The saved form of the cursor that follows page ``number`` (``None`` if it cannot be
+        saved: the listing itself goes on; the provider should define ``cursor_to_json``)."""
+        if cursor is None or self._unsaveable:
             return None
-        return encode_cursor(self._provider, cursor, number + 1, self._fingerprint)
+        try:
+            return encode_cursor(self._provider, cursor, number + 1, self._fingerprint)
+        except (TypeError, ValueError) as exc:
+            self._unsaveable = True
+            logger.warning("%s list: the page cursor cannot be saved for resuming (%s)", self._provider.name, exc)
+            return None
 
 
 def _guarded(core: _Core, operation: str, exc: BaseException) -> BaseException:

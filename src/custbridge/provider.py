@@ -437,7 +437,8 @@ class Page(Generic[T]):
     number: int = 0
     """0-based index of the page in this listing."""
     next_cursor: str | None = None
-    """Where the next page starts, as opaque JSON-safe text, or ``None`` on the last page.
+    """Where the next page starts, as opaque JSON-safe text; ``None`` on the last page (or
+    when the provider's cursors cannot be saved: see :meth:`Provider.cursor_to_json`).
     Save it and pass it to ``list(start_cursor=...)``/``pages(start_cursor=...)`` (same
     provider, filters and ``page_size``, any process) to continue the listing there. When
     ``max_items`` cut this page short, the rest of the page is not in ``items`` and the

@@ -32,3 +32,18 @@ def test_a_cursor_of_another_provider_or_other_filters_is_refused() -> None:
         with pytest.raises(ConfigurationError, match="other filters"):
             client.list(page_size=10, start_cursor=cursor, search="a")
         assert len(list(client.list(page_size=10, start_cursor=cursor))) == 20
+
+
+def test_a_provider_whose_cursors_cannot_be_saved_still_lists_everything(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    with sandbox.connect("pexip_engage", size=25) as client:
+
+        def refuse(cursor: object) -> object:
+            raise TypeError("cursor of type Thing cannot be saved")
+
+        monkeypatch.setattr(client.provider, "cursor_to_json", refuse)
+        pages = list(client.pages(page_size=10))
+    assert sum(len(p.items) for p in pages) == 25
+    assert [p.next_cursor for p in pages] == [None, None, None]
+    assert "cannot be saved" in caplog.text

@@ -163,7 +163,8 @@ def _customers(
     def listing() -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state()
         start: str | None = state.get("cursor")
-        seen_ids: set[str] = set(state.get("seen") or ())
+        # The customers an unfinished listing has seen count only when it is continued.
+        seen_ids: set[str] = set(state.get("seen") or ()) if start is not None else set()
         # A record that cannot be mapped must neither stop the sync for good nor count as
         # removed: collect it, and keep its stored versions as they are.
         try:
