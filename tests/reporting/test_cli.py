@@ -561,3 +561,21 @@ def test_a_failed_export_keeps_the_existing_file(capsys: pytest.CaptureFixture[s
         assert len(list(csv.DictReader(handle))) == 30
     code, _, _ = run(capsys, "export", *SANDBOX, "--providers", "beta", "--format", "csv", "--output", "all.csv")
     assert code == 0 and (tmp_path / "all.csv").read_text(encoding="utf-8").startswith("key,")
+
+
+def test_fish_completion_script_completes(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    fish = shutil.which("fish")
+    if fish is None:
+        pytest.skip("no fish shell")
+    shim = tmp_path / "custbridge"
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m custbridge.cli \"$@\"\n", encoding="utf-8")
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}"}
+    code = 'custbridge completion fish | source; complete -C "custbridge report --format h"; complete -C "custbridge rep"'
+    result = subprocess.run([fish, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.stdout.split() == ["html", "report"], result.stderr
