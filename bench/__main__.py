@@ -1,8 +1,10 @@
 """``python -m bench``: run every benchmark, print the results, write ``bench/RESULTS.md``.
 
 Options: ``--rounds N`` (mapping rounds, default 30), ``--total N`` (customers listed by the
-streaming benchmark, default 200,000), ``--only mapping|streaming|concurrency`` (print one
-benchmark and leave RESULTS.md alone), ``--no-write`` (print only).
+streaming benchmark, default 200,000), ``--only mapping|streaming|concurrency|store`` (print one
+benchmark and leave RESULTS.md alone; ``store`` replaces its own section), ``--no-write`` (print
+only). The customer-store benchmark (``bench.store``, the ``sync`` extra) is heavy and runs only
+with ``--only store``; a full run keeps its section of RESULTS.md.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--rounds", type=int, default=30, help="mapping rounds per contender (default 30)")
     parser.add_argument("--total", type=int, default=200_000, help="customers listed for the memory benchmark")
-    parser.add_argument("--only", choices=("mapping", "streaming", "concurrency"))
+    parser.add_argument("--only", choices=("mapping", "streaming", "concurrency", "store"))
+    parser.add_argument("--store-size", type=int, default=100_000, help="customers per provider (store benchmark)")
     parser.add_argument("--vendors", help="comma-separated providers for the mapping benchmark (default: all)")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/RESULTS.md")
     args = parser.parse_args(argv)
@@ -65,7 +68,16 @@ def main(argv: list[str] | None = None) -> int:
         print(concurrency.table(result))
         sections.append(concurrency.section(result))
 
+    if args.only == "store":
+        from . import store
+
+        return store.main([f"--size={args.store_size}", *(["--no-write"] if args.no_write else [])])
+
     if args.only is None and not args.no_write:
+        kept = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        begin, end = "<!-- store:begin -->", "<!-- store:end -->"
+        if begin in kept and end in kept:  # the store benchmark's own section survives a full run
+            sections.append(begin + kept.split(begin, 1)[1].split(end, 1)[0] + end + "\n")
         RESULTS.write_text(_header(info, started) + "\n" + "\n".join(sections), encoding="utf-8")
         print(f"wrote {RESULTS}")
     return 0

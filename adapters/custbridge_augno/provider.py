@@ -438,6 +438,22 @@ class AugnoProvider(Provider):
             )
         return RawPage(records, None)
 
+    def cursor_to_json(self, cursor: Hashable) -> Any:
+        """A saved cursor: ``{"url": link}`` or ``{"token": next_cursor}`` (resumable listing)."""
+        if isinstance(cursor, _Cursor):
+            return {"url": cursor.url} if cursor.url is not None else {"token": cursor.token}
+        return super().cursor_to_json(cursor)
+
+    def cursor_from_json(self, value: Any) -> Hashable:
+        """The inverse of :meth:`cursor_to_json`; a saved link is still held to base_url's host."""
+        if isinstance(value, Mapping) and len(value) == 1:
+            url, token = value.get("url"), value.get("token")
+            if isinstance(url, str) and url:
+                return _Cursor(url=url)
+            if isinstance(token, str) and token:
+                return _Cursor(token=token)
+        raise ValueError("not a saved Augno cursor")
+
     def map_record(self, record: Any) -> Customer:
         """One entry of a list page's ``data`` (same shape as a retrieved customer)."""
         return self._map(record, operation="list")

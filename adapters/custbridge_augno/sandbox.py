@@ -1078,6 +1078,12 @@ class AugnoSandbox(SandboxApp):
             record["updated_at"] = datetime.fromtimestamp(self._now_ms() / 1000, tz=UTC).replace(microsecond=0)
             return json_response(200, self._customer(record, includes, generation))
 
+    def remove_customer(self, customer_id: str) -> None:
+        """Delete the customer as its owner would: its sales orders go first (else 409)."""
+        with self._store_lock:
+            self.sales_orders.pop(customer_id, None)
+        super().remove_customer(customer_id)
+
     def _delete(self, customer_id: str) -> httpx.Response:
         with self._store_lock:
             record = self.customers.get(customer_id)

@@ -182,6 +182,7 @@ class PexipEngageSandbox(SandboxApp):
         for index, person in enumerate(people(seed, size, namespace="pexip_engage")):
             record = _record(index, person)
             self.customers[record["id"]] = record
+        self._next_index = size
         self.tokens: dict[str, float] = {}
         """Issued bearer tokens and when (``clock``) each expires."""
         self.token_requests = 0
@@ -218,6 +219,18 @@ class PexipEngageSandbox(SandboxApp):
     def customer_count(self) -> int:
         """How many customers the simulated vendor stores (soft-deleted ones included)."""
         return len(self.customers)
+
+    def add_customer(self, person: Person) -> str:
+        """Store a new customer (the API has no create: customers come from bookings)."""
+        index = self._next_index  # never reuse the id of a purged customer
+        self._next_index += 1
+        record = _record(index, person)
+        self.customers[record["id"]] = record
+        return str(record["id"])
+
+    def remove_customer(self, customer_id: str) -> None:
+        """Purge the customer (gone from the listing; the API itself cannot delete)."""
+        del self.customers[customer_id]
 
     def revoke_tokens(self) -> None:
         """Invalidate every issued token server-side (clients learn it from a 401)."""

@@ -27,7 +27,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from custbridge.sandbox import Person, SandboxApp, json_response, people
+from custbridge.sandbox import Person, SandboxApp, SandboxChanges, json_response, people
 
 from .provider import DEFAULT_API_VERSION, DEFAULT_BASE_URL, MAX_PAGE_SIZE
 
@@ -198,6 +198,25 @@ class RotorSandbox(SandboxApp):
         """Customers stored, archived ones included (writes must not duplicate them)."""
         with self._store_lock:
             return len(self.customers)
+
+    def mutate(self, *, add: int = 0, change: int = 0, remove: int = 0, seed: int = 0) -> SandboxChanges:
+        """As the base class; the requests it makes do not count against the daily quota."""
+        used = self.quota_used
+        try:
+            return super().mutate(add=add, change=change, remove=remove, seed=seed)
+        finally:
+            self.quota_used = used
+
+    def customer_ids(self) -> list[str]:
+        """Customers the default listing returns (archived ones are hidden)."""
+        with self._store_lock:
+            return [cid for cid, record in self.customers.items() if not record["archived"]]
+
+    def remove_customer(self, customer_id: str) -> None:
+        """Archive the customer (Rotor's API has no delete; archived customers leave the listing)."""
+        with self._store_lock:
+            self.customers[customer_id]["archived"] = True
+            self._version += 1
 
     def new_day(self) -> None:
         """Reset the daily quota counter (Rotor's reset time is undocumented)."""

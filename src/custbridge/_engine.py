@@ -30,6 +30,7 @@ from urllib.parse import quote
 import attrs
 import httpx
 
+from ._cursor import decode_cursor, encode_cursor, query_fingerprint
 from ._guards import (
     RECHECK_PAGES,
     BodyReader,
@@ -384,6 +385,7 @@ _LIST_ARGUMENTS = (
     "max_items",
     "on_invalid",
     "strict",
+    "start_cursor",
 )
 
 
@@ -925,6 +927,7 @@ class _Core:
         max_items = kw.pop("max_items")
         on_invalid = kw.pop("on_invalid") or self.options.on_invalid
         strict = kw.pop("strict")
+        start_cursor = kw.pop("start_cursor")
         try:
             if max_items is not None:
                 max_items = _count("max_items", max_items, minimum=0, text=False)
@@ -934,12 +937,13 @@ class _Core:
                 raise TypeError(f"strict must be True, False or None, got {strict!r}")
             _check_on_invalid(on_invalid)
             vq, fq, emulated = self.make_query(**kw)
+            resume = _Resume(self.provider, fq, start_cursor)
         except (TypeError, ValueError) as exc:
             raise ConfigurationError(str(exc), provider=self.name, operation="list") from None
         except CustbridgeError as exc:
             raise self.redact.error(exc) from None
         errors: list[MappingError] = []
-        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors, strict), errors
+        return self.pages_flow(http, vq, fq, emulated, max_items, on_invalid, errors, strict, resume), errors
 
     def pages_flow(
         self,
@@ -951,6 +955,7 @@ class _Core:
         on_invalid: OnInvalid,
         errors: list[MappingError],
         strict: bool = True,
+        resume: _Resume | None = None,
     ) -> _Flow[None]:
         """Fetch pages until the end; every customer once, or a :class:`PaginationError`.
 
@@ -961,17 +966,24 @@ class _Core:
         (unless ``strict`` is false) one that ends short of it. When the vendor's total
         shrinks between pages (records deleted meanwhile), the pages just before are fetched
         again, so records that moved back across a page boundary are not skipped.
+
+        A listing resumed from a saved cursor (``resume``) starts at that page; what came
+        before is not known here, so the "ends short of the total" check is left to the
+        caller who holds the whole listing (``custbridge.sync`` does it).
         """
         if max_items == 0:
             return None
-        guard = ListGuard(self.name, vendor_query.page_size or self.provider.default_page_size, strict)
-        cursor: Hashable | None = None
+        resume = resume or _Resume(self.provider, full_query, None)
+        guard = ListGuard(
+            self.name, vendor_query.page_size or self.provider.default_page_size, strict, resumed=resume.resumed
+        )
+        cursor: Hashable | None = resume.cursor
         seen_cursors: set[Hashable] = set()
         history: collections.deque[Hashable | None] = collections.deque(maxlen=RECHECK_PAGES + 1)
         rechecks: list[Hashable | None] = []
         ending = False
         emitted = 0
-        number = 0
+        number = resume.number
         completion_state: dict[str, Any] = {}  # Provider.complete's state for this listing
         while True:
             if ending and not rechecks:
@@ -1022,7 +1034,10 @@ class _Core:
             items = yield from self.complete_flow(http, "list", items, completion_state)
             emitted += len(items)
             if items or not recheck:
-                yield _Emit(Page(items=items, total=raw.total, number=number))
+                # Where to continue after this page (for a re-read page: the next page not yet read).
+                following = (None if ending else cursor) if recheck else raw.next_cursor
+                next_text = resume.text(following, number)
+                yield _Emit(Page(items=items, total=raw.total, number=number, next_cursor=next_text))
                 number += 1
             if max_items is not None and emitted >= max_items:
                 return None
@@ -1070,6 +1085,33 @@ def _derive(core: _Core, given: Mapping[str, Any]) -> _Core:
     derived = copy.copy(core)
     derived.options = options
     return derived
+
+
+class _Resume:
+    """Where a listing starts (``start_cursor``) and how its next-page cursors are written."""
+
+    def __init__(self, provider: Provider, query: ListQuery, start_cursor: str | None) -> None:
+        self._provider = provider
+        self._fingerprint = query_fingerprint(query)
+        self.cursor: Hashable | None = None
+        self.number = 0
+        self._unsaveable = False
+        self.resumed = start_cursor is not None
+        """Whether the listing starts mid-way, from a saved cursor."""
+        if start_cursor is not None:
+            self.cursor, self.number = decode_cursor(provider, start_cursor, self._fingerprint)
+
+    def text(self, cursor: Hashable | None, number: int) -> str | None:
+        """The saved form of the cursor that follows page ``number`` (``None`` if it cannot be
+        saved: the listing itself goes on; the provider should define ``cursor_to_json``)."""
+        if cursor is None or self._unsaveable:
+            return None
+        try:
+            return encode_cursor(self._provider, cursor, number + 1, self._fingerprint)
+        except (TypeError, ValueError) as exc:
+            self._unsaveable = True
+            logger.warning("%s list: the page cursor cannot be saved for resuming (%s)", self._provider.name, exc)
+            return None
 
 
 def _guarded(core: _Core, operation: str, exc: BaseException) -> BaseException:
@@ -1295,18 +1337,14 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
-        max_response_size: int | None = None,
-        request_deadline: float | None = None,
-        strict_pagination: bool | None = None,
         strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> CustomerList:
         """Iterate customers lazily, page by page; memory stays flat however long the list.
 
-        Every customer comes once, or :class:`PaginationError` is raised after what arrived
-        (README "Guarantees"); ``strict=False`` accepts a list that ends short of the vendor's
-        total (default: the ``strict_pagination`` setting, ``True``). ``max_items=0`` sends
-        nothing.
+        strict: bool | None = None,
+        start_cursor: str | None = None,
         """
         pages, errors = self._pages(_list_arguments(locals()))
         return CustomerList(pages, errors)
@@ -1322,13 +1360,12 @@ class Client:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
-        max_response_size: int | None = None,
-        request_deadline: float | None = None,
-        strict_pagination: bool | None = None,
         strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> PageList:
-        """Iterate whole pages (``Page.items``, ``Page.total``) with the same filters as ``list``."""
+        """Iterate whole pages (``Page.items``, ``Page.total``, ``Page.next_cursor``) with the same
+        filters as ``list``; ``start_cursor`` continues a listing where a saved page ended."""
         pages, errors = self._pages(_list_arguments(locals()))
         return PageList(pages, errors)
 
@@ -1599,10 +1636,8 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
-        max_response_size: int | None = None,
-        request_deadline: float | None = None,
-        strict_pagination: bool | None = None,
         strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> AsyncCustomerList:
         """``async for`` customers lazily (same filters as the sync client)."""
@@ -1620,13 +1655,14 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
-        max_response_size: int | None = None,
-        request_deadline: float | None = None,
-        strict_pagination: bool | None = None,
-        strict: bool | None = None,
+        Every customer comes once, or :class:`PaginationError` is raised after what arrived
+        (README "Guarantees"); ``strict=False`` accepts a list that ends short of the vendor's
+        total (default: the ``strict_pagination`` setting, ``True``). ``max_items=0`` sends
+        nothing. ``start_cursor`` (a :attr:`Page.next_cursor` saved from an earlier listing
+        with the same filters) continues that listing at its next page.
         **vendor_filters: Any,
     ) -> AsyncPageList:
-        """``async for`` whole pages."""
+        """``async for`` whole pages (``start_cursor`` as in the sync client)."""
         pages, errors = self._pages(_list_arguments(locals()))
         return AsyncPageList(pages, errors)
 

@@ -1,4 +1,5 @@
-"""The ``custbridge`` command: providers, coverage, get, list, export, report, sandbox serve.
+"""The ``custbridge`` command: providers, coverage, get, list, export, report, sandbox serve,
+sync and changes (the customer store).
 
 A thin layer over :mod:`custbridge.reporting`. Output is rich (tables, progress bars) only
 on a terminal; piped or in CI it is plain text with no progress noise. Exit codes: 0 done,
@@ -792,6 +793,9 @@ def _report_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--limit", type=_positive, default=10, metavar="N", help="rows per list in the text report")
     p.add_argument("--faults", type=_faults, metavar="RATE[:KINDS]",
                    help="simulator faults, e.g. 0.2:429,500 (with --sandbox)")
+    p.add_argument("--from-store", nargs="?", const="customers.duckdb", metavar="PATH",
+                   help="build the report from the customer store (no vendor call), with the sync trend "
+                        "(default PATH ./customers.duckdb)")
     p.set_defaults(func=cmd_report)
 
 
@@ -806,17 +810,24 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
         html_target = args.html or (DEFAULT_HTML if args.format == "text" else None)
     if html_target == "-" and main_target == "-":
         raise UsageError("the report and the HTML file cannot both go to stdout; give --output or --html a FILE")
-    names = _choose(args, out, _split(args.providers))
+    if args.from_store is not None and (args.sandbox or args.providers or args.faults):
+        raise UsageError("--from-store reads the store only: drop --sandbox, --providers and --faults")
+    names = [] if args.from_store is not None else _choose(args, out, _split(args.providers))
     # Open (and so check) every file before fetching; nothing is replaced unless the run ends.
     targets = [OutputFile(main_target, out)]
     if html_target:
         targets.append(OutputFile(html_target, out))
     try:
-        with _progress(out, names) as progress:
-            report = asyncio.run(run_report_async(
-                names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
-                faults=args.faults, progress=progress,
-            ))
+        if args.from_store is not None:
+            from .sync import report_from_store
+
+            report = report_from_store(args.from_store)
+        else:
+            with _progress(out, names) as progress:
+                report = asyncio.run(run_report_async(
+                    names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
+                    faults=args.faults, progress=progress,
+                ))
         renderers = {"text": lambda: render_text(report, limit=args.limit), "json": lambda: render_json(report),
                      "html": lambda: render_html(report)}
         targets[0].stream.write(renderers[args.format]())
@@ -922,6 +933,142 @@ def cmd_completion(args: argparse.Namespace, out: Output) -> int:
     from ._completion import script
 
     out.stdout.write(script(args.shell))
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------- the customer store (sync)
+
+DEFAULT_STORE = "customers.duckdb"
+"""Where ``custbridge sync`` keeps the customer store unless told otherwise (custbridge.sync.DEFAULT_STORE)."""
+
+
+@subcommand
+def _sync_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("sync", parents=[common], help="sync providers into the customer store (history, removals)")
+    p.add_argument("--providers", metavar="A,B", help="providers (default: all configured, or all with --sandbox)")
+    p.add_argument("--destination", metavar="PATH|NAME", default=DEFAULT_STORE,
+                   help=f"a DuckDB file (default ./{DEFAULT_STORE}) or a dlt destination name configured "
+                        "the dlt way (e.g. postgres)")
+    p.add_argument("--dataset", default="custbridge", help="dataset (schema) of the tables (default custbridge)")
+    p.add_argument("--page-size", type=_positive, metavar="N", help="page size of the listings")
+    p.add_argument("--raw", action="store_true", help="store the vendor payload too")
+    p.add_argument("--sandbox-day", type=int, default=0, metavar="N",
+                   help="with --sandbox: the simulators as after N days of edits (each day 2 added, "
+                        "3 changed, 1 removed per provider), to see a change feed")
+    p.set_defaults(func=cmd_sync)
+
+
+def _sandbox_clients(args: argparse.Namespace, names: Sequence[str]) -> dict[str, Any]:
+    from .sandbox import connect as sandbox_connect
+    from .sandbox import create_app
+
+    clients = {}
+    for name in names:
+        app = create_app(name, size=args.sandbox_size, seed=args.seed)
+        for day in range(1, args.sandbox_day + 1):
+            app.mutate(add=2, change=3, remove=1, seed=day)
+        clients[name] = sandbox_connect(name, app=app)
+    return clients
+
+
+def cmd_sync(args: argparse.Namespace, out: Output) -> int:
+    from . import sync
+
+    if args.sandbox_day and not args.sandbox:
+        raise UsageError("--sandbox-day needs --sandbox")
+    if args.sandbox_day < 0:
+        raise UsageError("--sandbox-day must be >= 0")
+    names = _choose(args, out, _split(args.providers))
+    clients = _sandbox_clients(args, names) if args.sandbox else {n: _connect(args, n) for n in names}
+    try:
+        with _sync_progress(out, names) as progress:
+            result = sync.run(clients, destination=args.destination, dataset=args.dataset,
+                              include_raw=args.raw, page_size=args.page_size, progress=progress)
+    finally:
+        for client in clients.values():
+            client.close()
+    rows = [
+        [name, f"{p.added:,}", f"{p.changed:,}", f"{p.removed:,}", f"{p.unchanged:,}",
+         "yes" if p.complete else "no: continues next run"]
+        for name, p in result.providers.items()
+    ]
+    _table(out, ["provider", "added", "changed", "removed", "unchanged", "complete"], rows,
+           title=f"Synced into {result.destination} ({result.dataset})")
+    for name, p in result.providers.items():
+        if not p.complete:
+            out.note(f"warning: {name} stopped early, nothing was marked removed: {_one_line(p.error or '')}")
+    return EXIT_OK if result.complete else EXIT_FAILED
+
+
+@contextmanager
+def _sync_progress(out: Output, names: Sequence[str]) -> Iterator[Callable[[str, int, int | None], None] | None]:
+    """A progress bar per provider while syncing (terminal only)."""
+    if not out.rich_err:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("[bold]{task.description:<14}"), BarColumn(bar_width=32), MofNCompleteColumn(),
+                        TextColumn("customers"), TimeElapsedColumn(), console=out.console(err=True))
+    tasks = {n: progress.add_task(n, total=None) for n in names}
+
+    def update(name: str, listed: int, total: int | None) -> None:
+        progress.update(tasks[name], completed=listed, total=total)
+
+    with progress:
+        yield update
+
+
+@subcommand
+def _changes_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("changes", help="what changed in the customer store: added, changed (which fields), removed")
+    p.add_argument("--store", metavar="PATH", default=DEFAULT_STORE,
+                   help=f"the DuckDB store (default ./{DEFAULT_STORE})")
+    p.add_argument("--dataset", default="custbridge", help="dataset (schema) of the tables")
+    p.add_argument("--since", default="last", metavar="DATE|last",
+                   help="changes after DATE (ISO, UTC unless it says), or 'last': what the latest sync changed")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--limit", type=_positive, default=20, metavar="N", help="rows per list in the text output")
+    _output_option(p)
+    _logging_options(p, default=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_changes, results=True)
+
+
+def _since(text: str) -> Any:
+    from datetime import datetime
+
+    if text == "last":
+        return text
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--since: {text!r} is not a date (2026-11-30, 2026-11-30T08:00+01:00) or 'last'") from None
+
+
+def cmd_changes(args: argparse.Namespace, out: Output) -> int:
+    from . import sync
+
+    since = _since(args.since)
+    with sync.open_store(args.store, dataset=args.dataset) as store:
+        changes = store.changes(since)
+    if args.format == "json":
+        out.stdout.write(json.dumps(sync.changes_dict(changes), indent=2, ensure_ascii=False, default=str) + "\n")
+        return EXIT_OK
+    if not changes:
+        out.print("No sync run recorded yet.")
+    for name, pc in changes.items():
+        out.print(f"{name}: {len(pc.added):,} added, {len(pc.changed):,} changed, {len(pc.removed):,} removed")
+        for mark, items in (("+", pc.added), ("~", pc.changed), ("-", pc.removed)):
+            for change in items[: args.limit]:
+                line = f"  {mark} {change.key}  {_one_line(change.display_name)}"
+                if change.fields:
+                    line += "  [" + ", ".join(
+                        f"{f}: {_one_line(change.before[f])!s:.40} -> {_one_line(change.after[f])!s:.40}"
+                        for f in change.fields
+                    ) + "]"
+                out.print(line)
+            if len(items) > args.limit:
+                out.print(f"  {mark} ... {len(items) - args.limit:,} more")
     return EXIT_OK
 
 

@@ -467,6 +467,13 @@ class Page(Generic[T]):
     """The vendor's total count of matching records, when it says."""
     number: int = 0
     """0-based index of the page in this listing."""
+    next_cursor: str | None = None
+    """Where the next page starts, as opaque JSON-safe text; ``None`` on the last page (or
+    when the provider's cursors cannot be saved: see :meth:`Provider.cursor_to_json`).
+    Save it and pass it to ``list(start_cursor=...)``/``pages(start_cursor=...)`` (same
+    provider, filters and ``page_size``, any process) to continue the listing there. When
+    ``max_items`` cut this page short, the rest of the page is not in ``items`` and the
+    cursor still points past the whole page."""
 
 
 Completion = Generator[HttpRequest, HttpResponse, Sequence[Customer]]
@@ -651,6 +658,22 @@ class Provider:
         See :class:`RawPage` for when the next cursor is ``None`` (explicit ends only).
         """
         raise NotImplementedError
+
+    def cursor_to_json(self, cursor: Hashable) -> Any:
+        """Turn a cursor of :meth:`parse_page` into JSON data, so a listing can be resumed later.
+
+        The default handles strings, numbers and tuples of them. Override it, together with
+        :meth:`cursor_from_json`, when your cursors are objects.
+        """
+        from ._cursor import plain_to_json
+
+        return plain_to_json(cursor)
+
+    def cursor_from_json(self, value: Any) -> Hashable:
+        """The inverse of :meth:`cursor_to_json`; raise ``ValueError`` on data it did not make."""
+        from ._cursor import plain_from_json
+
+        return plain_from_json(value)
 
     def map_record(self, record: Any) -> Customer:
         """Map one raw list record; raise :class:`MappingError` with JSON paths on bad data."""

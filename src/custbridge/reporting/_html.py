@@ -83,6 +83,8 @@ SECTIONS: tuple[Section, ...] = (
             toc="Duplicates"),
     Section("mapping-errors", "Records that failed to map", "sections/mapping_errors.html.j2",
             toc="Mapping failures"),
+    Section("trend", "Trend: customers per provider and status per sync run", "sections/trend.html.j2",
+            toc="Trend"),
 )
 """The report's sections, in page order."""
 
@@ -256,4 +258,25 @@ def render_html(report: Report, *, limit: int | None = None, page_size: int = 25
         "page_size": page_size,
         "generated": report.generated_at.strftime("%Y-%m-%d %H:%M UTC"),
     }
-    return env.get_template("report.html.j2").render(report=report, view=view, sections=SECTIONS)
+    view["trend"] = _trend(report, colors)
+    # The trend exists only for reports built from the customer store.
+    sections = tuple(s for s in SECTIONS if s.id != "trend" or report.trend)
+    return env.get_template("report.html.j2").render(report=report, view=view, sections=sections)
+
+
+def _trend(report: Report, colors: Mapping[str, str]) -> dict[str, Any]:
+    """Sync runs as table rows: when, provider, customers, per-status counts, changes."""
+    statuses = sorted({s for row in report.trend for s in row.get("statuses") or {}})
+    rows = [
+        {
+            "when": str(row["started_at"])[:16].replace("T", " "),
+            "provider": row["provider"],
+            "color": colors.get(str(row["provider"]), "#adb5bd"),
+            "customers": row["customers"],
+            "counts": [(row.get("statuses") or {}).get(s, 0) for s in statuses],
+            "changes": f"+{row['added']} ~{row['changed']} -{row['removed']}",
+            "complete": bool(row["complete"]),
+        }
+        for row in report.trend
+    ]
+    return {"statuses": statuses, "rows": rows}

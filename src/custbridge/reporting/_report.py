@@ -44,6 +44,10 @@ class Report:
     """When the report was made."""
     source: str = ""
     """Where the data came from, e.g. ``"sandbox (seed 0, 100 per provider)"``."""
+    trend: tuple[Mapping[str, Any], ...] = ()
+    """Sync runs of the customer store, oldest first (reports built from the store only):
+    ``started_at``, ``provider``, ``customers``, ``statuses``, ``added``, ``changed``,
+    ``removed``, ``complete``."""
 
     @property
     def providers(self) -> tuple[str, ...]:
@@ -326,6 +330,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             {"kind": a.kind, "value": a.value, "count": a.count, "reason": a.reason} for a in matches.ambiguous
         ],
         "mapping_errors": [error_row(e) for e in report.mapping_errors],
+        **({"trend": [dict(row) for row in report.trend]} if report.trend else {}),
     }
 
 
@@ -456,4 +461,26 @@ def render_text(report: Report, *, limit: int = 10) -> str:
         out.append(f"  * {error.provider} id={error.record_id or '?'}: {paths}")
     if len(errors) > limit:
         out.append(f"  ... {len(errors) - limit:,} more")
+    out += _trend_text(report.trend)
     return "\n".join(out) + "\n"
+
+
+def _trend_text(trend: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The store's sync runs: customers per provider and status after each run."""
+    if not trend:
+        return []
+    statuses = sorted({s for row in trend for s in row.get("statuses") or {}})
+    rows = [
+        [
+            str(row["started_at"])[:19].replace("T", " "),
+            str(row["provider"]),
+            f"{row['customers']:,}",
+            *(f"{(row.get('statuses') or {}).get(s, 0):,}" for s in statuses),
+            f"+{row['added']} ~{row['changed']} -{row['removed']}",
+            "yes" if row["complete"] else "cut short",
+        ]
+        for row in trend
+    ]
+    headers = ["sync run (UTC)", "provider", "customers", *statuses, "changes", "complete"]
+    right = tuple(range(2, 3 + len(statuses)))
+    return ["", "Trend (customer store sync runs)", *_table(headers, rows, right=right)]

@@ -7,6 +7,14 @@ client wired to a fresh in-process simulator in one call::
     with custbridge.sandbox.connect("acme", size=500) as client:
         for customer in client.list():
             ...
+
+Between two runs, :meth:`SandboxApp.mutate` changes the simulated vendor's customers (add,
+change, remove), the same call for every vendor, so syncs and reports see a real change feed::
+
+    app = custbridge.sandbox.create_app("acme", size=500)
+    ...                                   # first sync
+    changes = app.mutate(add=5, change=10, remove=3, seed=1)
+    ...                                   # second sync: 5 added, 10 changed, 3 removed
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from .._engine import AsyncClient, Client
 from ..registry import connect as _connect
 from ..registry import connect_async as _connect_async
 from ..registry import provider_class
-from ._app import FAULT_KINDS, HOSTILE_KINDS, FaultPlan, SandboxApp, json_response
+from ._app import FAULT_KINDS, HOSTILE_KINDS, FaultPlan, SandboxApp, SandboxChanges, json_response
 from ._people import Person, PersonAddress, people, person
 from ._server import LoopbackServer
 
@@ -31,6 +39,7 @@ __all__ = [
     "Person",
     "PersonAddress",
     "SandboxApp",
+    "SandboxChanges",
     "connect",
     "connect_async",
     "create_app",

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 import httpx
 
-__all__ = ["FAULT_KINDS", "HOSTILE_KINDS", "FaultPlan", "SandboxApp", "json_response"]
+__all__ = ["FAULT_KINDS", "HOSTILE_KINDS", "FaultPlan", "SandboxApp", "SandboxChanges", "json_response"]
 
 FAULT_KINDS: tuple[str, ...] = (
     "429",
@@ -139,6 +139,18 @@ def json_response(status_code: int, payload: Any, headers: Mapping[str, str] | N
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     hdrs = {"content-type": "application/json", **(headers or {})}
     return httpx.Response(status_code, content=body, headers=hdrs)
+
+
+@attrs.frozen
+class SandboxChanges:
+    """What :meth:`SandboxApp.mutate` did to the simulated vendor's store (vendor ids)."""
+
+    added: tuple[str, ...] = ()
+    """Ids of new customers."""
+    changed: tuple[str, ...] = ()
+    """Ids of customers whose e-mail address changed."""
+    removed: tuple[str, ...] = ()
+    """Ids of customers gone from the vendor's listing."""
 
 
 class _Fault(Exception):
@@ -315,6 +327,98 @@ class SandboxApp:
 
     base_url: str = "https://sandbox.invalid"
     """Base URL to use with the in-process transports."""
+
+    # -- mutations between runs (change feeds) -------------------------------------------
+
+    def mutate(self, *, add: int = 0, change: int = 0, remove: int = 0, seed: int = 0) -> SandboxChanges:
+        """Change the stored customers as the vendor's users would between two syncs.
+
+        Adds ``add`` new customers, gives ``change`` customers a new e-mail address and
+        removes ``remove`` customers from the vendor's listing, picked reproducibly from
+        ``seed``. Changed and removed customers are distinct. Requests made for it are not
+        counted in :attr:`requests_served`, and no fault is injected.
+
+        Vendor sandboxes override the hooks :meth:`customer_ids`, :meth:`add_customer`,
+        :meth:`change_customer` and :meth:`remove_customer` where the defaults (the
+        ``customers`` dict and the provider's own create/update/delete) do not fit.
+        """
+        from ._people import people
+
+        rng = random.Random(f"mutate:{self.provider}:{seed}")
+        ids = sorted(self.customer_ids())
+        if change + remove > len(ids):
+            raise ValueError(f"cannot change and remove {change + remove} of {len(ids)} customers")
+        picked = rng.sample(ids, change + remove)
+        removed, changed = picked[:remove], picked[remove:]
+        served, faults, reject = self.requests_served, self.faults, self.reject_auth
+        self.faults, self.reject_auth = FaultPlan(), False
+        try:
+            newcomers = list(people(seed, add + change, namespace=f"{self.provider}-mutate-{seed}", shared=0.0))
+            for customer_id in removed:
+                self.remove_customer(customer_id)
+            for customer_id, person in zip(changed, newcomers[add:], strict=True):
+                self.change_customer(customer_id, person.email)
+            added = [self.add_customer(person) for person in newcomers[:add]]
+        finally:
+            self.requests_served, self.faults, self.reject_auth = served, faults, reject
+        return SandboxChanges(added=tuple(added), changed=tuple(changed), removed=tuple(removed))
+
+    def customer_ids(self) -> list[str]:
+        """Ids of the customers a default listing returns (override if not ``self.customers``)."""
+        store = getattr(self, "customers", None)
+        if not isinstance(store, Mapping):
+            raise NotImplementedError(f"{type(self).__name__} does not say where its customers are")
+        return [str(key) for key in store]
+
+    def _client(self) -> Any:
+        from . import connect
+
+        return connect(self.provider, app=self, backoff=0.001, backoff_max=0.01)
+
+    def add_customer(self, person: Any) -> str:
+        """Store a new customer made from a sandbox :class:`Person`; return its id.
+
+        The default creates it through the provider's own ``create``."""
+        from ..model import Address, CustomerInput
+        from ..provider import FieldAccess
+
+        where = person.address
+        values: dict[str, Any] = {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "company_name": person.company,
+            "email": person.email,
+            "phone": person.phone,
+            "address": Address(
+                line1=where.line1,
+                line2=where.line2,
+                city=where.city,
+                region=where.region,
+                postal_code=where.postal_code,
+                country=where.country,
+            ),
+        }
+        with self._client() as client:
+            caps = client.capabilities
+            writable = {name for name in values if caps.field(name) is FieldAccess.WRITE}
+            if "first_name" not in writable and "company_name" in writable and not values["company_name"]:
+                values["company_name"] = f"{person.first_name} {person.last_name}"  # the vendor's one name
+            data = CustomerInput(
+                **{k: v for k, v in values.items() if k in writable}, vendor_fields=self.create_requirements()
+            )
+            return str(client.create(data).id)
+
+    def change_customer(self, customer_id: str, email: str) -> None:
+        """Give a customer a new e-mail address (default: the provider's own ``update``)."""
+        from ..model import CustomerInput
+
+        with self._client() as client:
+            client.update(customer_id, CustomerInput(email=email))
+
+    def remove_customer(self, customer_id: str) -> None:
+        """Remove a customer from the listing (default: the provider's own ``delete``)."""
+        with self._client() as client:
+            client.delete(customer_id)
 
     # -- the framework -------------------------------------------------------------------
 

@@ -8,9 +8,11 @@ Use it from a provider's tests with a few lines (needs the ``test`` extra: pytes
         provider = "acme"
 
 It runs against the provider's sandbox (``Provider.sandbox``): get/list round trip,
-pagination across at least three pages with no loss or duplicate, not-found, authentication
-failure, rate limiting and retries, async parity, loopback HTTP, the status rule (a status the
-provider declares it cannot have lists nothing, without a request), and the model invariants
+pagination across at least three pages with no loss or duplicate, a listing resumed in a
+new client from a saved ``Page.next_cursor``, sandbox mutations (``SandboxApp.mutate``) seen by
+the next listing, not-found, authentication failure, rate limiting and retries, async parity,
+loopback HTTP, the status rule (a status the provider declares it cannot have lists nothing,
+without a request), and the model invariants
 (aware datetimes, non-empty display names, unique keys, raw payload kept, fields declared
 unsupported always empty, statuses among the declared ones).
 
@@ -25,6 +27,7 @@ async client reused under a second event loop).
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any, ClassVar
@@ -134,6 +137,60 @@ class ProviderConformance:
             check_customer_invariants(customers, client)
             one_page = self.list_all(client)
             assert {c.key for c in one_page} == {c.key for c in customers}
+
+    def test_listing_resumes_from_a_saved_cursor(self) -> None:
+        app = self.make_app()
+        with self.connect(app) as client:
+            full = [c.key for c in self.list_all(client)]
+            first: list[str] = []
+            saved: str | None = None
+            pages = client.pages(page_size=self.page_size, **self.list_filters)
+            for page in pages:
+                first += [c.key for c in page.items]
+                saved = page.next_cursor
+                if page.number == 1:
+                    break
+            assert saved is not None and isinstance(saved, str)
+            assert json.loads(json.dumps(saved)) == saved
+        # A new client (another process, another day) continues where the saved page ended.
+        with self.connect(app) as client:
+            rest_pages = list(client.pages(page_size=self.page_size, start_cursor=saved, **self.list_filters))
+            assert rest_pages[0].number == 2
+            assert rest_pages[-1].next_cursor is None
+            rest = [c.key for p in rest_pages for c in p.items]
+            assert len(first) + len(rest) == len(full), "a resumed listing repeated or lost records"
+            assert sorted(first + rest) == sorted(full)
+
+        async def resume_async() -> list[str]:
+            aclient = sandbox.connect_async(self.provider, app=app, **{**_FAST, **self.connect_settings})
+            async with aclient:
+                lst = aclient.list(page_size=self.page_size, start_cursor=saved, **self.list_filters)
+                return [c.key async for c in lst]
+
+        assert asyncio.run(resume_async()) == rest
+        with self.connect(app) as client:
+            for bad in ("not-a-cursor", saved[:-3] + "@@@", saved):
+                try:
+                    size = self.page_size + 1 if bad == saved else self.page_size
+                    list(client.list(start_cursor=bad, page_size=size, **self.list_filters))
+                except ConfigurationError as err:
+                    assert client.name in str(err) and "start_cursor" in str(err)
+                else:  # pragma: no cover
+                    raise AssertionError(f"start_cursor {bad!r} should be refused")
+
+    def test_sandbox_mutations_show_in_the_listing(self) -> None:
+        app = self.make_app()
+        with self.connect(app) as client:
+            before = {c.id: c for c in client.list(page_size=self.page_size)}  # the default listing
+        served = app.requests_served
+        changes = app.mutate(add=3, change=4, remove=2, seed=11)
+        assert app.requests_served == served, "mutations must not count as served requests"
+        assert (len(changes.added), len(changes.changed), len(changes.removed)) == (3, 4, 2)
+        with self.connect(app) as client:
+            after = {c.id: c for c in client.list(page_size=self.page_size)}
+        assert set(after) - set(before) == set(changes.added)
+        assert set(before) - set(after) == set(changes.removed)
+        assert {k for k in set(before) & set(after) if before[k].email != after[k].email} == set(changes.changed)
 
     def test_get_round_trips_list(self) -> None:
         with self.connect() as client:

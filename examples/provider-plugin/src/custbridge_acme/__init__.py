@@ -155,11 +155,17 @@ class AcmeSandbox(SandboxApp):
 
     def __init__(self, *, seed: int = 0, size: int = 100, **options: Any) -> None:
         super().__init__(**options)
-        ids = itertools.count(1)
+        self._ids = itertools.count(1)
         self.customers: dict[str, dict[str, Any]] = {}
         for p in people(seed, size, namespace="acme"):
-            cid = f"ac_{next(ids):06d}"
-            self.customers[cid] = {
+            self.add_customer(p)
+
+    # Mutations between runs (SandboxApp.mutate): Acme's API cannot create or update, so
+    # the sandbox writes its store directly; remove uses the API's own delete (the default).
+    def add_customer(self, person: Any) -> str:
+        p = person
+        cid = f"ac_{next(self._ids):06d}"
+        self.customers[cid] = {
                 "id": cid,
                 "name": p.company or f"{p.first_name} {p.last_name}",
                 "email": p.email,
@@ -169,6 +175,10 @@ class AcmeSandbox(SandboxApp):
                 "state": "open" if p.active else "closed",
                 "created": p.created_at.isoformat().replace("+00:00", "Z"),
             }
+        return cid
+
+    def change_customer(self, customer_id: str, email: str) -> None:
+        self.customers[customer_id]["email"] = email
 
     def client_settings(self, base_url: str) -> dict[str, Any]:
         return {"api_key": self.API_KEY, "base_url": base_url}
