@@ -9,7 +9,7 @@ evidence:
 first name     exact; same nickname family (Bob / Robert, from the ``nicknames``
                dataset); Jaro-Winkler >= 0.92; >= 0.80
 last name      exact; Jaro-Winkler >= 0.92; >= 0.80
-e-mail         exact; same user name; Jaro-Winkler >= 0.88 on the address; on the user name
+e-mail         exact; same user name (at another domain)
 phone          exact (E.164); at most 2 digits different
 address line   exact; Jaro-Winkler >= 0.95
 place          postal code and city; postal code; city; country only
@@ -50,7 +50,7 @@ _LOG = logging.getLogger(__name__)
 class ProbabilisticSettings:
     """Settings of the probabilistic method (every threshold of it lives here)."""
 
-    threshold: float = 0.99
+    threshold: float = 0.999
     """Match probability at or above which a scored pair is linked."""
     seed: int = 42
     """Seed of the random pair sample that estimates the *u* probabilities (same data and
@@ -151,14 +151,23 @@ def _model(settings: ProbabilisticSettings, n_records: int) -> Any:
             output_column_name="first_name",
         ),
         cl.JaroWinklerAtThresholds("last_name", [0.92, 0.8]),
-        cl.EmailComparison("email"),
+        cl.CustomComparison(
+            [
+                cll.NullLevel("email"),
+                cll.ExactMatchLevel("email"),
+                cll.ExactMatchLevel("email_user").configure(label_for_charts="Same user name"),
+                cll.ElseLevel(),
+            ],
+            output_column_name="email",
+        ),
         cl.LevenshteinAtThresholds("phone", [2]),
         cl.JaroWinklerAtThresholds("line1", [0.95]),
         cl.CustomComparison(
             [
                 cll.CustomLevel(
                     "(postal_code_l IS NULL OR postal_code_r IS NULL) AND (city_l IS NULL OR city_r IS NULL)"
-                    " AND (country_l IS NULL OR country_r IS NULL)"
+                    " AND (country_l IS NULL OR country_r IS NULL)",
+                    label_for_charts="place is NULL",
                 ).configure(is_null_level=True),
                 cll.CustomLevel(
                     "postal_code_l = postal_code_r AND city_l = city_r", label_for_charts="Same postal code and city"
@@ -185,7 +194,7 @@ def _model(settings: ProbabilisticSettings, n_records: int) -> Any:
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=blocking,
         max_iterations=settings.max_iterations,
-        retain_matching_columns=False,
+        retain_matching_columns=True,
         retain_intermediate_calculation_columns=True,
     )
 
@@ -242,7 +251,7 @@ def probabilistic_pairs(
         db_api.register(_table(records, indexes, namer), dataset_display_name=provider, table_name=f"cb_{i}")
         for i, (provider, indexes) in enumerate(sorted(by_provider.items()))
     ]
-    linker = Linker(tables, _model(settings, len(records)), log_level=logging.WARNING)
+    linker = Linker(tables, _model(settings, len(records)), log_level=None)
     training = linker.training
     training.estimate_probability_two_random_records_match(
         [block_on("email"), block_on("phone")], recall=settings.prior_recall
@@ -253,12 +262,12 @@ def probabilistic_pairs(
     predictions = linker.inference.predict(threshold_match_probability=settings.threshold)
     labels = _labels(linker.misc.save_model_to_json())
     pairs: list[ScoredPair] = []
-    for row in predictions.as_record_dict():
+    for row in predictions.as_record_list():
         comparisons = tuple(
             Agreement(
                 comparison=name,
                 level=levels.get(int(row[f"gamma_{name}"]), "?"),
-                weight=round(float(row[f"mw_{name}"]), 3),
+                weight=round(float(row[f"mw_{name}"]) + float(row.get(f"mw_tf_adj_{name}") or 0.0), 3),
             )
             for name, levels in labels.items()
         )
