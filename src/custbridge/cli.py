@@ -424,7 +424,7 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
     with _progress(out, names) as progress:
         report = asyncio.run(run_report_async(
             names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
-            faults=args.faults, progress=progress,
+            faults=args.faults, progress=progress, match=args.match,
         ))
     html_path: str | None = None
     if args.format == "html":
@@ -555,6 +555,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-html", action="store_true", help="do not write the HTML file")
     p.add_argument("--limit", type=_positive, default=10, metavar="N", help="rows per list in the text report")
     p.add_argument("--faults", metavar="RATE[:KINDS]", help="simulator faults, e.g. 0.2:429,500 (with --sandbox)")
+    p.add_argument("--match", choices=("exact", "probabilistic"), default="exact",
+                   help="identity matching: exact keys (default) or probabilistic (splink; the identity extra)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sandbox", help="the vendor simulators")

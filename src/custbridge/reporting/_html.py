@@ -11,7 +11,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
-from ._match import Identity
+from ._golden import GoldenRecord, golden_record
+from ._match import Identity, Link
 from ._report import Report, failure_text, interesting_first, pct
 
 __all__ = ["render_html"]
@@ -342,9 +343,7 @@ def _identity_rows(identities: Iterable[Identity], colors: Mapping[str, str]) ->
             for r in ident.records
         )
         keys = "".join(f'<span class="chip">{_e(k)}</span>' for k in ident.matched_on)
-        shared = "<br>".join(
-            f'<span class="mono">{_e(link.kind)}: {_e(link.value)}</span>' for link in ident.links[:4]
-        )
+        shared = "<br>".join(_link_text(link) for link in ident.links[:4])
         if ident.conflicts:
             conflicts = "<br>".join(
                 f'<span class="conf"><b>{_e(_CONFLICT_LABELS.get(c.field, c.field))}</b>: '
@@ -357,8 +356,35 @@ def _identity_rows(identities: Iterable[Identity], colors: Mapping[str, str]) ->
             )
         else:
             conflicts = '<span class="none">none</span>'
-        rows.append(f"<tr><td>{records}</td><td>{keys}<br>{shared}</td><td>{conflicts}</td></tr>")
+        rows.append(
+            f"<tr><td>{records}</td><td>{keys}<br>{shared}</td><td>{conflicts}</td>"
+            f"<td>{_golden_cell(golden_record(ident))}</td></tr>"
+        )
     return "".join(rows)
+
+
+def _link_text(link: Link) -> str:
+    if link.kind != "probabilistic":
+        return f'<span class="mono">{_e(link.kind)}: {_e(link.value)}</span>'
+    detail = "; ".join(f"{a.comparison}: {a.level} ({a.weight:+.1f})" for a in link.comparisons)
+    return (
+        f'<span class="mono" title="{_e(detail)}">probabilistic p={link.probability or 0:.4f} '
+        f"w={link.weight or 0:.1f}: {_e(', '.join(link.agreed) or '-')} agreed</span>"
+    )
+
+
+def _golden_cell(golden: GoldenRecord) -> str:
+    lines = []
+    for choice in golden.fields:
+        if choice.value is None:
+            continue
+        source = (choice.source or "").split(":", 1)[0]
+        mark = ' class="conf"' if choice.conflicts else ""
+        lines.append(
+            f"<span{mark}><b>{_e(choice.field)}</b> {_e(choice.value)} "
+            f"<small>({_e(source)}: {_e(choice.reason)})</small></span>"
+        )
+    return "<br>".join(lines)
 
 
 def _identities(report: Report, colors: Mapping[str, str], limit: int) -> str:
@@ -383,8 +409,8 @@ def _identities(report: Report, colors: Mapping[str, str], limit: int) -> str:
     return (
         f'<p class="sub">{len(ids):,} customers found at more than one provider ({_e(spread_text)}); '
         f"{with_conflicts:,} with conflicting values. Matched on: {chips}</p>"
-        "<table><thead><tr><th style=\"width:44%\">records</th><th style=\"width:24%\">matched keys</th>"
-        "<th>conflicts</th></tr></thead>"
+        "<table><thead><tr><th style=\"width:30%\">records</th><th style=\"width:18%\">matched keys</th>"
+        "<th>conflicts</th><th>golden record (value, source, why)</th></tr></thead>"
         f"<tbody>{_identity_rows(shown, colors)}</tbody></table>{more}"
     )
 

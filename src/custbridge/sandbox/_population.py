@@ -6,7 +6,7 @@ vendor's people into :class:`~custbridge.Customer` records directly (the shape a
 would return) and knows which records are the same person (:meth:`Population.truth`), so a
 matching method can be scored with precision and recall::
 
-    population = Population(seed=0, size=10_000, namespaces=("crm", "desk", "shop"), noise=0.3)
+    population = Population(seed=0, size=10_000, namespaces=("crm", "desk", "shop"), noise=0.6)
     result = match(population.customers(), method="probabilistic")
     print(population.score(result))
 """
@@ -112,7 +112,7 @@ class Population:
     """The vendors, one customer list each."""
     shared: float = 0.3
     """Share of each vendor's customers that every vendor has."""
-    noise: float = 0.3
+    noise: float = 0.6
     """Share of the shared people whose record at a vendor differs in one or two ways."""
 
     def people(self, namespace: str) -> Iterator[Person]:
