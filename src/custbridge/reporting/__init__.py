@@ -48,8 +48,8 @@ from ._match import (
     compact,
     match,
 )
-from ._probabilistic import ProbabilisticSettings
 from ._normalize import normalise_email, normalise_phone
+from ._probabilistic import ProbabilisticSettings
 from ._providers import ProviderInfo, all_provider_info, capabilities_of, coverage_rows, has_sandbox, provider_info
 from ._report import (
     Report,

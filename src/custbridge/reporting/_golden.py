@@ -124,9 +124,7 @@ def _choose(field: str, records: Sequence[Record]) -> FieldChoice:
         )
         best_value = _fold(getattr(source, field)) or best_value
         reason = "most complete record"
-    conflicts = tuple(
-        (value, tuple(r.key for r in rs)) for value, rs in sorted(holders.items()) if value != best_value
-    )
+    conflicts = tuple((value, tuple(r.key for r in rs)) for value, rs in sorted(holders.items()) if value != best_value)
     return FieldChoice(field, getattr(source, field), source.key, reason, conflicts)
 
 

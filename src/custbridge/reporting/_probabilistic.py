@@ -126,7 +126,8 @@ def _table(records: Sequence[Record], indexes: Sequence[int], namer: Any) -> dic
         columns["email_user"].append(record.email.split("@", 1)[0] if record.email else None)
         columns["phone"].append(record.phone)
         columns["line1"].append(_fold(record.line1))
-        columns["postal_code"].append(_fold(record.postal_code).replace(" ", "") if record.postal_code else None)
+        postal = _fold(record.postal_code)
+        columns["postal_code"].append(postal.replace(" ", "") if postal else None)
         columns["city"].append(_fold(record.city))
         columns["country"].append(_fold(record.country))
         columns["company"].append(record.company_name)
@@ -138,7 +139,7 @@ def _model(settings: ProbabilisticSettings, n_records: int) -> Any:
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
-    comparisons = [
+    comparisons: list[Any] = [
         cl.CustomComparison(
             [
                 cll.NullLevel("first_name"),
@@ -181,7 +182,7 @@ def _model(settings: ProbabilisticSettings, n_records: int) -> Any:
         ),
         cl.JaroWinklerAtThresholds("company", [0.9]),
     ]
-    blocking = [
+    blocking: list[Any] = [
         block_on("email"),
         block_on("phone"),
         block_on("email_user"),
@@ -292,11 +293,12 @@ def _backend(spark: Any) -> Any:
 
         return DuckDBAPI()
     try:
-        from splink.backends.spark import SparkAPI
+        from splink.backends.spark import SparkAPI as spark_api
     except ImportError as exc:
         raise ConfigurationError(
             'matching on Spark needs pyspark: pip install "custbridge[identity,spark]"',
             operation="match",
             hint='install the "spark" extra',
         ) from exc
-    return SparkAPI(spark_session=spark)
+    api: Any = spark_api  # splink's SparkAPI is not annotated
+    return api(spark_session=spark)
