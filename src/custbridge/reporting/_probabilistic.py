@@ -301,4 +301,4 @@ def _backend(spark: Any) -> Any:
             hint='install the "spark" extra',
         ) from exc
     api: Any = spark_api  # splink's SparkAPI is not annotated
-    return api(spark_session=spark)
+    return api(spark_session=spark, break_lineage_method="persist")
