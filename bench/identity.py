@@ -45,10 +45,8 @@ def one(size: int, method: str, noise: float) -> dict[str, Any]:
     floor = time.perf_counter() - started
     rss_read, _ = rss_mb()
     started = time.perf_counter()
-    if method == "exact":
-        result = matcher.result()
-    else:
-        result = matcher.result(probabilistic_pairs(matcher.records))
+    scored = probabilistic_pairs(matcher.records) if method == "probabilistic" else ()
+    result = matcher.result(scored)
     elapsed = time.perf_counter() - started
     _, peak = rss_mb()
     score = population.score(identity.keys for identity in result.identities)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import datetime, timezone
 from itertools import combinations
+from pathlib import Path
 
 import attrs
 import pytest
 
-from custbridge import ConfigurationError, Customer
+from custbridge import ConfigurationError, Customer, cli
 from custbridge.reporting import (
     GOLDEN_FIELDS,
     MatchResult,
@@ -55,7 +57,7 @@ def test_the_sandbox_truth_and_noise() -> None:
     assert list(people(7, 200, namespace="crm", noise=0.0)) == plain
     noisy = list(people(7, 200, namespace="crm", noise=1.0))
     assert [p.uid for p in noisy] == [p.uid for p in plain]
-    changed = [(a, b) for a, b in zip(plain, noisy) if a != b]
+    changed = [(a, b) for a, b in zip(plain, noisy, strict=True) if a != b]
     assert 40 <= len(changed) <= 60  # the shared 30 %, less the 8 % that already drift
     assert all(a.uid < 60 for a, _ in changed)  # only shared people differ
     kinds = set()
@@ -116,7 +118,7 @@ def test_no_link_between_different_people_with_the_same_surname_and_city(custome
             address=attrs.evolve(target.address, line1=f"{n + 300} Other Street", line2=None),
         ))
     result = match([*customers, *tempters], method="probabilistic")
-    for target, tempter in zip(crm, tempters):
+    for target, tempter in zip(crm, tempters, strict=True):
         identity = result.identity_of(tempter.key)
         assert identity is None or target.key not in identity.keys, (target, tempter)
 
@@ -173,3 +175,24 @@ def test_splink_stays_out_of_the_core_import_path() -> None:
     code = "import sys, custbridge, custbridge.reporting; print(sorted({'splink', 'duckdb', 'pyspark'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_report_match_probabilistic_from_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code = cli.main(["report", "--sandbox", "--sandbox-size", "120", "--providers", "alpha,beta",
+                     "--match", "probabilistic", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["identities"]["method"] == "probabilistic"
+    assert data["identities"]["count"] > 0 and "probabilistic" in data["identities"]["by_key"]
+    for item in data["identities"]["items"]:
+        assert item["golden"]["email"]["reason"]
+        for link in item["links"]:
+            if link["kind"] == "probabilistic":
+                assert link["probability"] >= 0.999 and link["agreed"] and len(link["comparisons"]) == 7
+    assert cli.main(["report", "--sandbox", "--providers", "alpha", "--match", "fuzzy"]) == 2
+    code = cli.main(["report", "--sandbox", "--sandbox-size", "60", "--providers", "alpha,beta",
+                     "--match", "probabilistic", "--format", "html", "--output", "r.html"])
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert code == 0 and "golden record" in html and "all records agree" in html
