@@ -531,7 +531,8 @@ def _noisy(base: Person, rng: random.Random) -> Person:
             first, last = _ascii(out.first_name), _ascii(out.last_name)
             user, domain = out.email.split("@", 1)
             if out.company and rng.random() < 0.5:  # work address
-                email = f"{first[0]}{last}@{_ascii(out.company.split()[0])}.example.com"
+                # companies number their namesakes: one mailbox per person
+                email = f"{first[0]}{last}{_base36(out.uid)}@{_ascii(out.company.split()[0])}.example.com"
             else:  # the same user name at another mail provider
                 email = f"{user}@{rng.choice([d for d in ('home.example', 'mail.example.org') if d != domain])}"
             out = attrs.evolve(out, email=email)
