@@ -17,6 +17,7 @@ from custbridge import (
     ConflictError,
     Customer,
     CustomerInput,
+    CustomerStatus,
     HttpRequest,
     HttpResponse,
     ListQuery,
@@ -185,6 +186,7 @@ class PexipEngageProvider(Provider):
             read=("status", "created_at", "updated_at", "deleted_at"),
             vendor_filters=("external_id",),
             max_page_size=self.page_size,
+            statuses=(CustomerStatus.ACTIVE, CustomerStatus.DELETED),
             notes={
                 "list": "the list endpoint is not in the vendor material: documented offset/limit convention, "
                         "path and page size are settings",

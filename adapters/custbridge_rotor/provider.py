@@ -85,6 +85,7 @@ _CAPABILITIES = Capabilities.build(
     write=WRITABLE,
     vendor_filters=("archived",),
     max_page_size=MAX_PAGE_SIZE,
+    statuses=(CustomerStatus.ACTIVE, CustomerStatus.INACTIVE),
     notes={
         "list": "1000 requests per API key per day: pages of up to 1000",
         "create": "POST without phone/email (they are match keys), then an update by id adds them",
@@ -193,19 +194,12 @@ class RotorProvider(Provider):
         return HttpRequest("GET", ("customers",), params=params)
 
     def _status_param(self, statuses: tuple[CustomerStatus, ...] | None) -> str | None:
-        if not statuses:
-            return None
-        wanted = set(statuses)
-        other = sorted(s.value for s in wanted if s not in _CANONICAL_STATUS)
-        if other:
-            raise UnsupportedOperationError(
-                f"Rotor cannot filter by status {', '.join(other)}",
-                provider=self.name, operation="list",
-                hint="Rotor's customers are active or inactive (archived ones: archived=True)",
-            )
+        # A status Rotor cannot have matches nothing (the engine sends no request when no
+        # asked-for status is possible), so only active/inactive reach the vendor's filter.
+        wanted = {s for s in statuses or () if s in _CANONICAL_STATUS}
         if len(wanted) == 1:
             return _CANONICAL_STATUS[next(iter(wanted))]
-        return None  # both: Rotor knows no other status, so no filter is needed
+        return None  # none or both: Rotor knows no other status, so no filter is needed
 
     def create_request(self, data: CustomerInput) -> HttpRequest:
         """``POST /customers`` without id, phone or email: the only upsert that always creates.

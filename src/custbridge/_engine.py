@@ -714,6 +714,11 @@ class _Core:
         vendor_query = attrs.evolve(full, page_size=size, **native)
         return vendor_query, attrs.evolve(full, page_size=size), frozenset(emulated)
 
+    def cannot_match(self, query: ListQuery) -> bool:
+        """Whether ``query`` asks only for statuses the provider declares it never has."""
+        possible = self.provider.capabilities.statuses
+        return bool(query.status) and possible is not None and not set(query.status or ()) & set(possible)
+
     def list_flow(
         self, http: httpx.Client | httpx.AsyncClient, kw: dict[str, Any]
     ) -> tuple[_Flow[None], list[MappingError]]:
@@ -749,7 +754,7 @@ class _Core:
         first_total: int | None = None
         previous_ids: tuple[str, ...] | None = None
         while True:
-            req = self.provider.list_request(vendor_query, cursor)
+            req = None if self.cannot_match(full_query) else self.provider.list_request(vendor_query, cursor)
             if req is None:  # the provider knows nothing can match: no request at all
                 yield _Emit(Page(items=[], total=0 if cursor is None else first_total, number=number))
                 return None

@@ -2,7 +2,13 @@
 
 A thin layer over :mod:`custbridge.reporting`. Output is rich (tables, progress bars) only
 on a terminal; piped or in CI it is plain text with no progress noise. Exit codes: 0 done,
-1 a provider failed, 2 usage or configuration error, 130 interrupted (Ctrl-C).
+1 a provider failed, 2 usage or configuration error (always one line on stderr, never a
+traceback), 130 interrupted (Ctrl-C).
+
+Adding a command: write one ``@subcommand`` block (see the existing ones) that adds its
+parser to ``sub`` and sets ``func``; the parser, ``--help`` and shell completion pick it up.
+Every ``--output FILE`` goes through :class:`OutputFile`: ``-`` is stdout, and a file is
+written to a temporary name that replaces ``FILE`` only when the command succeeds.
 """
 
 from __future__ import annotations
@@ -12,8 +18,10 @@ import asyncio
 import csv
 import io
 import json
+import logging
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -34,9 +42,24 @@ DEFAULT_SANDBOX_SIZE = 1000
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+"""Values of ``--log-level`` (``-v`` = info: retries and rate-limit waits; ``-vv`` = debug)."""
+
+logger = logging.getLogger("custbridge.cli")
+
 
 class UsageError(Exception):
-    """A problem with the command line or the configuration: message, exit code 2."""
+    """A problem with the command line or the configuration: one line, exit code 2."""
+
+    def __init__(self, message: str, *, prog: str = "custbridge") -> None:
+        super().__init__(message)
+        self.prog = prog
+        """The (sub)command the message is about, e.g. ``custbridge report``."""
+
+
+def _one_line(text: object) -> str:
+    """``text`` on a single line (a usage error is always one line on stderr)."""
+    return " ".join(str(text).split())
 
 
 # --------------------------------------------------------------------------- output
@@ -50,6 +73,7 @@ class Output:
         self.stderr = stderr
         self.rich = _wants_rich(stdout) if rich is None else rich
         self.rich_err = _wants_rich(stderr) if rich is None else rich
+        self._err_console: Any = None
 
     def print(self, text: str = "") -> None:
         """Write a line of results."""
@@ -61,11 +85,17 @@ class Output:
         self.stderr.flush()
 
     def console(self, *, err: bool = False) -> Any:
-        """A rich console on stdout or stderr (only when rich output is on)."""
+        """A rich console on stdout or stderr (only when rich output is on).
+
+        The stderr console is shared, so log lines and progress bars do not draw over each other.
+        """
         from rich.console import Console
 
-        return Console(file=self.stderr if err else self.stdout, force_terminal=True, highlight=False,
-                       soft_wrap=False)
+        if err:
+            if self._err_console is None:
+                self._err_console = Console(file=self.stderr, force_terminal=True, highlight=False, soft_wrap=False)
+            return self._err_console
+        return Console(file=self.stdout, force_terminal=True, highlight=False, soft_wrap=False)
 
 
 def _wants_rich(stream: IO[str]) -> bool:
@@ -80,15 +110,104 @@ def _wants_rich(stream: IO[str]) -> bool:
     return True
 
 
-def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None) -> None:
+class OutputFile:
+    """An ``--output`` target: ``-`` is stdout; a file is replaced only by :meth:`commit`.
+
+    Opening checks at once that the file can be written (so a typo fails before any
+    request). Results go to a temporary file next to it; :meth:`commit` renames it over
+    the target, :meth:`discard` deletes it and leaves an existing file untouched.
+    """
+
+    def __init__(self, target: str, out: Output, *, binary: bool = False) -> None:
+        self.target = target
+        self.is_stdout = target == "-"
+        self._tmp: str | None = None
+        self.stream: Any
+        if self.is_stdout:
+            self.stream = out.stdout
+            return
+        path = Path(target)
+        if path.is_dir():
+            raise UsageError(f"cannot write {target}: it is a directory")
+        try:
+            fd, self._tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
+                                             prefix=f".{path.name}.", suffix=".part")
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+        self.stream = os.fdopen(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115
+
+    @property
+    def path(self) -> str | None:
+        """The temporary file being written (``None`` for stdout)."""
+        return self._tmp
+
+    @property
+    def where(self) -> str:
+        """Human name of the target."""
+        return "stdout" if self.is_stdout else self.target
+
+    def commit(self, target: str | None = None) -> str:
+        """Close and move the temporary file to ``target`` (default: the asked-for file)."""
+        if self.is_stdout or self._tmp is None:
+            with suppress(ValueError):
+                self.stream.flush()
+            return "stdout"
+        final = target or self.target
+        with suppress(ValueError):
+            self.stream.close()
+        try:
+            os.replace(self._tmp, final)
+        except OSError as exc:
+            self.discard()
+            raise UsageError(f"cannot write {final}: {exc.strerror or exc}") from None
+        self._tmp = None
+        return str(Path(final).resolve())
+
+    def discard(self) -> None:
+        """Close and delete the temporary file; the target is left as it was."""
+        if self._tmp is None:
+            return
+        with suppress(ValueError, OSError):
+            self.stream.close()
+        with suppress(OSError):
+            os.unlink(self._tmp)
+        self._tmp = None
+
+
+@contextmanager
+def _results_to(args: argparse.Namespace, out: Output) -> Iterator[Output]:
+    """``out`` with results going to ``--output`` (if given), committed only when the command succeeds."""
+    target = getattr(args, "output", None)
+    if target in (None, "-"):
+        yield out
+        return
+    file = OutputFile(target, out)
+    redirected = Output(file.stream, out.stderr, rich=False)
+    redirected.rich_err = out.rich_err
+    try:
+        yield redirected
+    except BaseException:
+        file.discard()
+        raise
+    out.note(f"written to {file.commit()}")
+
+
+def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None,
+           keep_whole: Sequence[int] = ()) -> None:
+    """A table of results; columns in ``keep_whole`` are never wrapped or cut (ids to copy)."""
     if out.rich:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title=title, header_style="bold", title_justify="left")
-        for header in headers:
-            table.add_column(header, overflow="fold")
+        for index, header in enumerate(headers):
+            if index in keep_whole:
+                width = max([len(header), *(len(r[index]) for r in rows)])
+                table.add_column(header, no_wrap=True, overflow="ignore", min_width=width)
+            else:
+                table.add_column(header, overflow="fold")
         for row in rows:
-            table.add_row(*row)
+            table.add_row(*(Text(cell) for cell in row))  # vendor text is shown as-is, never as markup
         out.console().print(table)
         return
     if title:
@@ -100,6 +219,45 @@ def _table(out: Output, headers: Sequence[str], rows: Sequence[Sequence[str]], *
     out.print("  ".join("-" * w for w in widths))
     for row in rows:
         out.print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+# --------------------------------------------------------------------------- logging
+
+
+def _configure_logging(args: argparse.Namespace, out: Output) -> logging.Handler | None:
+    """Send custbridge's log (retries, rate-limit waits, HTTP calls) to stderr at the chosen level."""
+    name = getattr(args, "log_level", None)
+    verbose = getattr(args, "verbose", 0) or 0
+    if name is None:
+        name = "debug" if verbose >= 2 else "info" if verbose == 1 else None
+    if name is None:
+        return None
+    level = getattr(logging, name.upper())
+    handler: logging.Handler
+    if out.rich_err:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=out.console(err=True), show_path=False, markup=False, rich_tracebacks=False)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+    else:
+        handler = logging.StreamHandler(out.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)
+    for logger_name in ("custbridge", "httpx") if level <= logging.DEBUG else ("custbridge",):
+        log = logging.getLogger(logger_name)
+        log.addHandler(handler)
+        log.setLevel(level)
+    return handler
+
+
+def _reset_logging(handler: logging.Handler | None) -> None:
+    if handler is None:
+        return
+    for logger_name in ("custbridge", "httpx"):
+        log = logging.getLogger(logger_name)
+        if handler in log.handlers:
+            log.removeHandler(handler)
+            log.setLevel(logging.NOTSET)
 
 
 # --------------------------------------------------------------------------- provider choice
@@ -135,15 +293,15 @@ def _choose(args: argparse.Namespace, out: Output, explicit: Sequence[str]) -> l
             return list(explicit)
         unconfigured = [i for i in infos if not i.configured]
         if unconfigured:
-            lines = [f"  {i.name}: {_what_to_set(i.missing, i.problem)}" for i in unconfigured]
+            lines = [f"{i.name}: {_what_to_set(i.missing, i.problem)}" for i in unconfigured]
             raise UsageError(
-                "not configured:\n" + "\n".join(lines) + "\nor add --sandbox to use the built-in simulators"
+                "not configured: " + "; ".join(lines) + "; or add --sandbox to use the built-in simulators"
             )
         return list(explicit)
     infos = all_provider_info()
     for info in infos:
         if not info.loaded:
-            out.note(f"note: skipping {info.name}: {info.problem}")
+            out.note(f"note: skipping {info.name}: {_one_line(info.problem)}")
     if args.sandbox:
         chosen = [i.name for i in infos if i.loaded and i.sandbox]
         # One vendor under two names (a rename) would match itself record for record.
@@ -153,18 +311,18 @@ def _choose(args: argparse.Namespace, out: Output, explicit: Sequence[str]) -> l
         return chosen
     chosen = [i.name for i in infos if i.loaded and i.configured]
     if not chosen:
-        lines = [f"  {i.name} ({i.display}): {_what_to_set(i.missing, i.problem)}" for i in infos if i.loaded]
+        lines = [f"{i.name} ({i.display}): {_what_to_set(i.missing, i.problem)}" for i in infos if i.loaded]
         raise UsageError(
-            "no provider is configured. Set the environment variables of the providers you use:\n"
-            + "\n".join(lines)
-            + "\nor add --sandbox to try the built-in simulators with seeded customers"
+            "no provider is configured; set the environment variables of the providers you use: "
+            + "; ".join(lines)
+            + "; or add --sandbox to try the built-in simulators with seeded customers"
         )
     return chosen
 
 
 def _what_to_set(missing: Sequence[str], problem: str | None) -> str:
     if missing:
-        return "set " + " and ".join(missing) + (f"; {problem}" if problem else "")
+        return "set " + " and ".join(missing) + (f" ({problem})" if problem else "")
     return problem or "see the provider's README"
 
 
@@ -221,11 +379,140 @@ def _failures(out: Output, runs: Any) -> int:
     for name, run in runs.items():
         if run.failure is not None:
             failed += 1
-            out.note(f"error: {name} failed: {type(run.failure).__name__}: {run.failure}")
+            out.note(f"error: {name} failed: {type(run.failure).__name__}: {_one_line(run.failure)}")
     return failed
 
 
+# --------------------------------------------------------------------------- argument types
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {number}")
+    return number
+
+
+def _port(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {value!r}") from None
+    if not 0 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535, got {number}")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {value!r}") from None
+    if not number > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    return number
+
+
+def _faults(value: str) -> str:
+    """Check ``RATE[:KINDS]`` now, so a typo is a usage error and not a failed run."""
+    from .sandbox import FAULT_KINDS, FaultPlan
+
+    try:
+        plan = FaultPlan.parse(value)
+    except ValueError as exc:
+        message = str(exc)
+        if "could not convert" in message:
+            message = f"the rate must be a number between 0 and 1, got {value.partition(':')[0]!r}"
+        if "known:" not in message:
+            message += f"; kinds: {', '.join(FAULT_KINDS)}"
+        raise argparse.ArgumentTypeError(f"{message} (format RATE[:KINDS], e.g. 0.2:429,500)") from None
+    if not 0 <= plan.rate <= 1:
+        raise argparse.ArgumentTypeError(f"the rate must be between 0 and 1, got {plan.rate:g}")
+    return value
+
+
+# --------------------------------------------------------------------------- the parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (raised, then printed by :func:`main`)."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(f"{_one_line(message)} (see '{self.prog} --help')", prog=self.prog)
+
+
+_Subparsers = Any
+"""``argparse._SubParsersAction`` (private in typeshed)."""
+
+_SUBCOMMANDS: list[Callable[[_Subparsers, argparse.ArgumentParser], None]] = []
+
+
+def subcommand(define: Callable[[_Subparsers, argparse.ArgumentParser], None]) -> Callable[..., None]:
+    """Register a function that adds one command's parser: ``define(sub, common)``.
+
+    ``common`` is the parent parser with the data-source and logging options; the function
+    calls ``sub.add_parser(name, parents=[common], ...)`` and sets ``func`` to the handler
+    ``(args, out) -> exit code``. Commands appear in registration order.
+    """
+    _SUBCOMMANDS.append(define)
+    return define
+
+
+def _output_option(p: argparse.ArgumentParser, *, what: str = "the result") -> None:
+    p.add_argument("-o", "--output", metavar="FILE", default=None,
+                   help=f"write {what} to FILE ('-' = stdout, the default); FILE is replaced only on success")
+
+
+def _common_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    group = common.add_argument_group("data source")
+    group.add_argument("--sandbox", action="store_true",
+                       help="use the built-in vendor simulators instead of real credentials")
+    group.add_argument("--sandbox-size", type=_positive, default=DEFAULT_SANDBOX_SIZE, metavar="N",
+                       help=f"customers per simulator (default {DEFAULT_SANDBOX_SIZE})")
+    group.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the simulated population")
+    _logging_options(common, default=argparse.SUPPRESS)
+    return common
+
+
+def _logging_options(parser: argparse.ArgumentParser, *, default: Any) -> None:
+    group = parser.add_argument_group("logging")
+    group.add_argument("-v", "--verbose", action="count", default=default if default is argparse.SUPPRESS else 0,
+                       help="show retries and rate-limit waits (-vv: every HTTP call)")
+    group.add_argument("--log-level", choices=LOG_LEVELS, default=default if default is argparse.SUPPRESS else None,
+                       help="log level on stderr (overrides -v)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``custbridge`` command."""
+    common = _common_parser()
+    parser = _Parser(
+        prog="custbridge",
+        description="Customers of many vendors in one canonical shape: report, match, export.",
+        epilog="Real credentials come from each provider's environment variables (see "
+               "`custbridge providers`); add --sandbox to try everything offline. "
+               "Shell completion: see `custbridge completion --help`.",
+    )
+    parser.add_argument("--version", action="version", version=f"custbridge {__version__}")
+    _logging_options(parser, default=None)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for define in _SUBCOMMANDS:
+        define(sub, common)
+    return parser
+
+
 # --------------------------------------------------------------------------- commands
+
+
+@subcommand
+def _providers_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("providers", parents=[common], help="installed providers, configuration and capabilities")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    _output_option(p)
+    p.set_defaults(func=cmd_providers, results=True)
 
 
 def cmd_providers(args: argparse.Namespace, out: Output) -> int:
@@ -275,6 +562,15 @@ def _filters_text(caps: Any) -> str:
 _SHORT = {"unsupported": "-"}
 
 
+@subcommand
+def _coverage_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("coverage", parents=[common], help="canonical-field coverage matrix per provider")
+    p.add_argument("--providers", metavar="A,B", help="providers to show (default: all installed)")
+    p.add_argument("--format", choices=("table", "markdown", "csv"), default="table")
+    _output_option(p)
+    p.set_defaults(func=cmd_coverage, results=True)
+
+
 def cmd_coverage(args: argparse.Namespace, out: Output) -> int:
     from .reporting import capabilities_of, coverage_rows
 
@@ -285,7 +581,7 @@ def cmd_coverage(args: argparse.Namespace, out: Output) -> int:
         try:
             caps[name] = capabilities_of(name)
         except CustbridgeError as exc:
-            out.note(f"note: {name}: {exc}")
+            out.note(f"note: {name}: {_one_line(exc)}")
             caps[name] = None
     rows = list(coverage_rows(names, caps))
     if args.format == "csv":
@@ -328,6 +624,17 @@ def _customer_rows(customer: Customer, caps: Any) -> list[list[str]]:
     return rows
 
 
+@subcommand
+def _get_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("get", parents=[common], help="show one customer")
+    p.add_argument("provider")
+    p.add_argument("id", help="the vendor's customer id (the id column of `custbridge list`)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--raw", action="store_true", help="include the vendor payload (json)")
+    _output_option(p)
+    p.set_defaults(func=cmd_get, results=True)
+
+
 def cmd_get(args: argparse.Namespace, out: Output) -> int:
     from .reporting import customer_to_dict
 
@@ -344,6 +651,23 @@ def cmd_get(args: argparse.Namespace, out: Output) -> int:
 
 _LIST_COLUMNS = (("id", 16), ("name", 30), ("email", 34), ("phone", 18), ("status", 9), ("country", 7),
                  ("created", 10))
+
+
+@subcommand
+def _list_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("list", parents=[common], help="list customers of one provider")
+    p.add_argument("provider")
+    p.add_argument("--search", help="free-text search")
+    p.add_argument("--status", metavar="S[,S]",
+                   help="active, inactive, on_hold, deleted, unknown (a status the vendor cannot have "
+                        "lists nothing)")
+    p.add_argument("--tag", action="append", help="only customers with this tag (repeatable)")
+    p.add_argument("--limit", type=_positive, metavar="N", help="stop after N customers")
+    p.add_argument("--format", choices=("table", "jsonl", "ids"), default="table",
+                   help="table (ids are never cut), jsonl, or ids (one full id per line, for `get`)")
+    p.add_argument("--raw", action="store_true", help="include the vendor payload (jsonl)")
+    _output_option(p)
+    p.set_defaults(func=cmd_list, results=True)
 
 
 def _list_row(c: Customer) -> list[str]:
@@ -371,18 +695,26 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
                 out.print(json.dumps(customer_to_dict(customer, include_raw=args.raw), ensure_ascii=False,
                                      default=str))
                 count += 1
+        elif args.format == "ids":
+            for customer in customers:
+                out.print(customer.id)
+                count += 1
         elif out.rich:
             rows = [_list_row(c) for c in customers]
             count = len(rows)
-            _table(out, [name for name, _ in _LIST_COLUMNS], rows)
+            _table(out, [name for name, _ in _LIST_COLUMNS], rows, keep_whole=(0,))
         else:
+            # Streamed, so widths are fixed; an id longer than its column pushes the row
+            # right instead of being cut (it must paste into `custbridge get`).
             out.print("  ".join(name.ljust(w) for name, w in _LIST_COLUMNS).rstrip())
             for customer in customers:
                 cells = _list_row(customer)
-                out.print("  ".join(_fit(cell, w) for cell, (_, w) in zip(cells, _LIST_COLUMNS, strict=True)).rstrip())
+                line = [cells[0].ljust(_LIST_COLUMNS[0][1])]
+                line += [_fit(cell, w) for cell, (_, w) in zip(cells[1:], _LIST_COLUMNS[1:], strict=True)]
+                out.print("  ".join(line).rstrip())
                 count += 1
         for error in customers.errors:
-            out.note(f"warning: skipped a record that failed to map: {error}")
+            out.note(f"warning: skipped a record that failed to map: {_one_line(error)}")
     out.note(f"{count:,} customer(s)")
     return EXIT_OK
 
@@ -391,28 +723,76 @@ def _fit(text: str, width: int) -> str:
     return text.ljust(width) if len(text) <= width else text[: width - 1] + "…"
 
 
+@subcommand
+def _export_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("export", parents=[common], help="every customer of the chosen providers to a file")
+    p.add_argument("--providers", metavar="A,B", help="providers (default: all configured, or all with --sandbox)")
+    p.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True)
+    p.add_argument("-o", "--output", required=True, metavar="FILE",
+                   help="file to write ('-' = stdout for jsonl/csv); replaced only when every provider succeeds")
+    p.add_argument("--raw", action="store_true", help="include vendor payloads (jsonl)")
+    p.set_defaults(func=cmd_export)
+
+
 def cmd_export(args: argparse.Namespace, out: Output) -> int:
     from .reporting import collect_async, open_writer
 
-    names = _choose(args, out, _split(args.providers))
     fmt = args.format
     if args.output == "-" and fmt == "parquet":
         raise UsageError("parquet cannot be written to stdout; give --output FILE")
-    target: Any = out.stdout if args.output == "-" else args.output
+    names = _choose(args, out, _split(args.providers))
+    target = OutputFile(args.output, out, binary=fmt == "parquet")
     try:
-        writer = open_writer(target, fmt, include_raw=args.raw)
-    except ConfigurationError as exc:
-        raise UsageError(str(exc)) from None
-    with writer, _progress(out, names) as progress:
-        collection = asyncio.run(collect_async(
-            names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
-            on_customer=writer.write, progress=progress, keep=False,
-        ))
-    where = "stdout" if args.output == "-" else args.output
+        try:
+            writer = open_writer(target.stream, fmt, include_raw=args.raw)
+        except ConfigurationError as exc:
+            raise UsageError(str(exc)) from None
+        with writer, _progress(out, names) as progress:
+            collection = asyncio.run(collect_async(
+                names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
+                on_customer=writer.write, progress=progress, keep=False,
+            ))
+    except BaseException:
+        target.discard()
+        raise
+    failed = _failures(out, collection.runs)
+    where = _commit_after(out, target, failed=bool(failed), what=f"{fmt} export")
     out.note(f"wrote {writer.count:,} customers from {len(names)} provider(s) to {where} ({fmt})")
     if collection.errors:
         out.note(f"warning: {len(collection.errors):,} record(s) failed to map and were left out")
-    return EXIT_FAILED if _failures(out, collection.runs) else EXIT_OK
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _commit_after(out: Output, target: OutputFile, *, failed: bool, what: str) -> str:
+    """Commit ``target``; after a failed run, an existing file is kept and the new one goes next to it."""
+    if target.is_stdout:
+        return target.commit()
+    if not failed or not Path(target.target).exists():
+        target.commit()
+        return target.target
+    path = Path(target.target)
+    beside = str(path.with_name(f"{path.stem}.failed{path.suffix}"))
+    target.commit(beside)
+    out.note(f"warning: a provider failed, so the existing {path} was kept; this run's {what} is in {beside}")
+    return beside
+
+
+@subcommand
+def _report_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("report", parents=[common], help="cross-vendor report: counts, completeness, identities")
+    p.add_argument("--providers", metavar="A,B", help="providers (default: all configured, or all with --sandbox)")
+    p.add_argument("--format", choices=("text", "json", "html"), default="text")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the report here ('-' = stdout; default: stdout, html: ./" + DEFAULT_HTML + ")")
+    p.add_argument("--html", metavar="FILE",
+                   help=f"where the HTML report goes (text format writes ./{DEFAULT_HTML} by default; '-' = stdout)")
+    p.add_argument("--no-html", action="store_true", help="do not write the HTML file")
+    p.add_argument("--limit", type=_positive, default=10, metavar="N", help="rows per list in the text report")
+    p.add_argument("--faults", type=_faults, metavar="RATE[:KINDS]",
+                   help="simulator faults, e.g. 0.2:429,500 (with --sandbox)")
+    p.add_argument("--match", choices=("exact", "probabilistic"), default="exact",
+                   help="identity matching: exact keys (default) or probabilistic (splink; the identity extra)")
+    p.set_defaults(func=cmd_report)
 
 
 def cmd_report(args: argparse.Namespace, out: Output) -> int:
@@ -420,30 +800,53 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
 
     if args.faults and not args.sandbox:
         raise UsageError("--faults needs --sandbox (faults are injected by the simulators)")
+    main_target = args.output or ("-" if args.format != "html" else args.html or DEFAULT_HTML)
+    html_target: str | None = None
+    if args.format != "html" and not args.no_html:
+        html_target = args.html or (DEFAULT_HTML if args.format == "text" else None)
+    if html_target == "-" and main_target == "-":
+        raise UsageError("the report and the HTML file cannot both go to stdout; give --output or --html a FILE")
     names = _choose(args, out, _split(args.providers))
-    with _progress(out, names) as progress:
-        report = asyncio.run(run_report_async(
-            names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
-            faults=args.faults, progress=progress, match=args.match,
-        ))
-    html_path: str | None = None
-    if args.format == "html":
-        html_path = args.output or args.html or DEFAULT_HTML
-    else:
-        text = render_text(report, limit=args.limit) if args.format == "text" else render_json(report)
-        if args.output:
-            Path(args.output).write_text(text, encoding="utf-8")
-            out.note(f"{args.format} report written to {args.output}")
-        else:
-            out.stdout.write(text)
-        if args.format == "text" and not args.no_html:
-            html_path = args.html or DEFAULT_HTML
-        elif args.html:
-            html_path = args.html
-    if html_path:
-        Path(html_path).write_text(render_html(report), encoding="utf-8")
-        out.note(f"HTML report written to {Path(html_path).resolve()}")
-    return EXIT_FAILED if _failures(out, report.runs) else EXIT_OK
+    # Open (and so check) every file before fetching; nothing is replaced unless the run ends.
+    targets = [OutputFile(main_target, out)]
+    if html_target:
+        targets.append(OutputFile(html_target, out))
+    try:
+        with _progress(out, names) as progress:
+            report = asyncio.run(run_report_async(
+                names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
+                faults=args.faults, progress=progress, match=args.match,
+            ))
+        renderers = {"text": lambda: render_text(report, limit=args.limit), "json": lambda: render_json(report),
+                     "html": lambda: render_html(report)}
+        targets[0].stream.write(renderers[args.format]())
+        if html_target:
+            targets[1].stream.write(render_html(report))
+    except BaseException:
+        for target in targets:
+            target.discard()
+        raise
+    failed = _failures(out, report.runs)
+    kinds = [args.format, "HTML"]
+    for target, kind in zip(targets, kinds, strict=False):
+        where = _commit_after(out, target, failed=bool(failed), what=f"{kind} report")
+        if not target.is_stdout:
+            out.note(f"{kind} report written to {Path(where).resolve()}")
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+@subcommand
+def _sandbox_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("sandbox", help="the vendor simulators")
+    sandbox_sub = p.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    s = sandbox_sub.add_parser("serve", parents=[common], help="serve the simulators over HTTP on 127.0.0.1")
+    s.add_argument("--providers", metavar="A,B", help="providers (default: every one with a sandbox)")
+    s.add_argument("--port", type=_port, default=0, metavar="N",
+                   help="first port (the next providers take the following ports; default: any free port)")
+    s.add_argument("--faults", type=_faults, metavar="RATE[:KINDS]", help="inject faults, e.g. 0.2:429,500")
+    s.add_argument("--timeout", type=_seconds, metavar="SECONDS", help="stop after SECONDS (default: run until Ctrl-C)")
+    s.set_defaults(func=cmd_sandbox_serve)
+    p.set_defaults(func=None, subparser=p)
 
 
 def cmd_sandbox_serve(args: argparse.Namespace, out: Output) -> int:
@@ -451,6 +854,8 @@ def cmd_sandbox_serve(args: argparse.Namespace, out: Output) -> int:
 
     args.sandbox = True
     names = _choose(args, out, _split(args.providers))
+    if args.port and args.port + len(names) - 1 > 65535:
+        raise UsageError(f"--port {args.port} leaves no room for {len(names)} simulators (ports go up to 65535)")
     servers = []
     try:
         for offset, name in enumerate(names):
@@ -459,8 +864,8 @@ def cmd_sandbox_serve(args: argparse.Namespace, out: Output) -> int:
             port = args.port + offset if args.port else 0
             try:
                 server = app.serve(port=port)
-            except OSError as exc:
-                raise UsageError(f"cannot listen on 127.0.0.1:{port}: {exc}") from None
+            except (OSError, OverflowError) as exc:
+                raise UsageError(f"cannot listen on 127.0.0.1:{port}: {_one_line(exc)}") from None
             servers.append(server)
             settings = server.settings()
             envs = {s.name: s.env for s in cls.settings_spec if s.env}
@@ -484,92 +889,28 @@ def cmd_sandbox_serve(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-# --------------------------------------------------------------------------- parser
-
-
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return number
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``custbridge`` command."""
-    common = argparse.ArgumentParser(add_help=False)
-    group = common.add_argument_group("data source")
-    group.add_argument("--sandbox", action="store_true",
-                       help="use the built-in vendor simulators instead of real credentials")
-    group.add_argument("--sandbox-size", type=_positive, default=DEFAULT_SANDBOX_SIZE, metavar="N",
-                       help=f"customers per simulator (default {DEFAULT_SANDBOX_SIZE})")
-    group.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the simulated population")
-
-    parser = argparse.ArgumentParser(
-        prog="custbridge",
-        description="Customers of many vendors in one canonical shape: report, match, export.",
-        epilog="Real credentials come from each provider's environment variables (see "
-               "`custbridge providers`); add --sandbox to try everything offline.",
+@subcommand
+def _completion_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "completion", help="print a shell completion script (bash, zsh or fish)",
+        description="Print a completion script for commands, options, providers and formats. Install: "
+                    "bash: eval \"$(custbridge completion bash)\" in ~/.bashrc; "
+                    "zsh: eval \"$(custbridge completion zsh)\" in ~/.zshrc; "
+                    "fish: custbridge completion fish > ~/.config/fish/completions/custbridge.fish",
     )
-    parser.add_argument("--version", action="version", version=f"custbridge {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p.add_argument("shell", choices=("bash", "zsh", "fish"))
+    _output_option(p, what="the script")
+    p.set_defaults(func=cmd_completion, results=True)
 
-    p = sub.add_parser("providers", parents=[common], help="installed providers, configuration and capabilities")
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.set_defaults(func=cmd_providers)
 
-    p = sub.add_parser("coverage", parents=[common], help="canonical-field coverage matrix per provider")
-    p.add_argument("--providers", metavar="A,B", help="providers to show (default: all installed)")
-    p.add_argument("--format", choices=("table", "markdown", "csv"), default="table")
-    p.set_defaults(func=cmd_coverage)
+def cmd_completion(args: argparse.Namespace, out: Output) -> int:
+    from ._completion import script
 
-    p = sub.add_parser("get", parents=[common], help="show one customer")
-    p.add_argument("provider")
-    p.add_argument("id", help="the vendor's customer id")
-    p.add_argument("--format", choices=("table", "json"), default="table")
-    p.add_argument("--raw", action="store_true", help="include the vendor payload (json)")
-    p.set_defaults(func=cmd_get)
+    out.stdout.write(script(args.shell))
+    return EXIT_OK
 
-    p = sub.add_parser("list", parents=[common], help="list customers of one provider")
-    p.add_argument("provider")
-    p.add_argument("--search", help="free-text search")
-    p.add_argument("--status", metavar="S[,S]", help="active, inactive, on_hold, deleted, unknown")
-    p.add_argument("--tag", action="append", help="only customers with this tag (repeatable)")
-    p.add_argument("--limit", type=_positive, metavar="N", help="stop after N customers")
-    p.add_argument("--format", choices=("table", "jsonl"), default="table")
-    p.add_argument("--raw", action="store_true", help="include the vendor payload (jsonl)")
-    p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("export", parents=[common], help="every customer of the chosen providers to a file")
-    p.add_argument("--providers", metavar="A,B", help="providers (default: all configured, or all with --sandbox)")
-    p.add_argument("--format", choices=("jsonl", "csv", "parquet"), required=True)
-    p.add_argument("--output", required=True, metavar="FILE", help="file to write ('-' = stdout for jsonl/csv)")
-    p.add_argument("--raw", action="store_true", help="include vendor payloads (jsonl)")
-    p.set_defaults(func=cmd_export)
-
-    p = sub.add_parser("report", parents=[common], help="cross-vendor report: counts, completeness, identities")
-    p.add_argument("--providers", metavar="A,B", help="providers (default: all configured, or all with --sandbox)")
-    p.add_argument("--format", choices=("text", "json", "html"), default="text")
-    p.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
-    p.add_argument("--html", metavar="FILE",
-                   help=f"where the HTML report goes (text format writes ./{DEFAULT_HTML} by default)")
-    p.add_argument("--no-html", action="store_true", help="do not write the HTML file")
-    p.add_argument("--limit", type=_positive, default=10, metavar="N", help="rows per list in the text report")
-    p.add_argument("--faults", metavar="RATE[:KINDS]", help="simulator faults, e.g. 0.2:429,500 (with --sandbox)")
-    p.add_argument("--match", choices=("exact", "probabilistic"), default="exact",
-                   help="identity matching: exact keys (default) or probabilistic (splink; the identity extra)")
-    p.set_defaults(func=cmd_report)
-
-    p = sub.add_parser("sandbox", help="the vendor simulators")
-    sandbox_sub = p.add_subparsers(dest="sandbox_command", metavar="SUBCOMMAND")
-    s = sandbox_sub.add_parser("serve", parents=[common], help="serve the simulators over HTTP on 127.0.0.1")
-    s.add_argument("--providers", metavar="A,B", help="providers (default: every one with a sandbox)")
-    s.add_argument("--port", type=int, default=0, metavar="N",
-                   help="first port (the next providers take the following ports; default: any free port)")
-    s.add_argument("--faults", metavar="RATE[:KINDS]", help="inject faults, e.g. 0.2:429,500")
-    s.add_argument("--timeout", type=float, metavar="SECONDS", help="stop after SECONDS (default: run until Ctrl-C)")
-    s.set_defaults(func=cmd_sandbox_serve)
-    p.set_defaults(func=None, subparser=p)
-    return parser
+# --------------------------------------------------------------------------- main
 
 
 def main(
@@ -581,38 +922,60 @@ def main(
 ) -> int:
     """Run the command; return its exit code (the console script exits with it)."""
     out = Output(stdout or sys.stdout, stderr or sys.stderr, rich=rich)
+    words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
+    if words[:1] == ["__complete"]:  # called by the completion scripts
+        from ._completion import candidates
+
+        out.stdout.write("".join(c + "\n" for c in candidates(parser, words[1:])))
+        return EXIT_OK
+    handler: logging.Handler | None = None
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help, --version, usage errors
-        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
-    func = getattr(args, "func", None)
-    if func is None:
-        (getattr(args, "subparser", None) or parser).print_help(out.stderr)
-        return EXIT_USAGE
-    try:
-        code: int = func(args, out)
+        try:
+            args = parser.parse_args(words)
+        except SystemExit as exc:  # --help, --version
+            return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+        func = getattr(args, "func", None)
+        if func is None:
+            (getattr(args, "subparser", None) or parser).print_help(out.stderr)
+            return EXIT_USAGE
+        handler = _configure_logging(args, out)
+        if getattr(args, "results", False):
+            with _results_to(args, out) as results:
+                code: int = func(args, results)
+            return code
+        code = func(args, out)
         return code
     except KeyboardInterrupt:
         out.note("interrupted")
         return EXIT_INTERRUPTED
     except UsageError as exc:
-        out.note(f"custbridge: {exc}")
+        out.note(f"{exc.prog}: error: {_one_line(exc)}")
         return EXIT_USAGE
     except ConfigurationError as exc:
-        out.note(f"custbridge: {exc}")
+        out.note(f"custbridge: error: {_one_line(exc)}")
         return EXIT_USAGE
     except CustbridgeError as exc:
-        out.note(f"custbridge: {type(exc).__name__}: {exc}")
+        out.note(f"custbridge: {type(exc).__name__}: {_one_line(exc)}")
         return EXIT_FAILED
     except BrokenPipeError:  # e.g. `custbridge list ... | head`: the reader has all it wants
         if out.stdout is sys.stdout:
             with suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:  # a file or socket the command was pointed at
+        where = f" ({exc.filename})" if exc.filename else ""
+        out.note(f"custbridge: error: {_one_line(exc.strerror or exc)}{where}")
+        return EXIT_USAGE
+    except Exception as exc:  # a bug: still one line; the traceback is in the debug log
+        logger.debug("unexpected error", exc_info=True)
+        out.note(f"custbridge: unexpected error: {type(exc).__name__}: {_one_line(exc)} "
+                 "(rerun with --log-level debug for the traceback)")
+        return EXIT_FAILED
     finally:
         with suppress(BrokenPipeError, ValueError):
             out.stdout.flush()
+        _reset_logging(handler)
 
 
 if __name__ == "__main__":  # pragma: no cover

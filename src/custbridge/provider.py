@@ -283,6 +283,10 @@ class Capabilities:
     """Largest page the vendor accepts."""
     notes: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_map)
     """Short remarks per operation, filter or field (shown in coverage tables)."""
+    statuses: tuple[CustomerStatus, ...] | None = None
+    """Canonical statuses this vendor's customers can have (``None``: not declared, any).
+
+    A ``status`` filter asking only for others lists nothing, without a request."""
 
     @classmethod
     def build(
@@ -298,6 +302,7 @@ class Capabilities:
         vendor_filters: Iterable[str] = (),
         max_page_size: int | None = None,
         notes: Mapping[str, str] | None = None,
+        statuses: Iterable[CustomerStatus] | None = None,
     ) -> Capabilities:
         """Declare capabilities by listing what is supported; everything else is unsupported."""
         ops = {op: Support.UNSUPPORTED for op in OPERATIONS}
@@ -320,6 +325,7 @@ class Capabilities:
             vendor_filters=tuple(vendor_filters),
             max_page_size=max_page_size,
             notes=notes or {},
+            statuses=None if statuses is None else tuple(statuses),
         )
 
     def supports(self, operation: str) -> bool:

@@ -206,7 +206,7 @@ def test_report_text_also_writes_html(capsys: pytest.CaptureFixture[str], tmp_pa
     assert out.startswith("custbridge report - sandbox (seed 0, 30 customers per provider)")
     assert "Cross-vendor identities:" in out
     html = tmp_path / cli.DEFAULT_HTML
-    assert html.exists() and "<svg" in html.read_text(encoding="utf-8")
+    assert html.exists() and "class=\"chart\"" in html.read_text(encoding="utf-8")
     assert f"HTML report written to {html}" in err
 
 
@@ -315,3 +315,267 @@ def test_sandbox_serve_over_loopback_http() -> None:
     finally:
         thread.join(timeout=10)
     assert codes == [0]
+
+
+# ----------------------------------------------------------------------------- bad input: one line, exit 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["report", "--sandbox", "--faults", "0.2:42"], "unknown fault kind '42'"),
+        (["report", "--sandbox", "--faults", "lots"], "the rate must be a number"),
+        (["report", "--sandbox", "--faults", "1.5"], "between 0 and 1"),
+        (["sandbox", "serve", "--port", "99999"], "port number 0-65535"),
+        (["sandbox", "serve", "--port", "http"], "port number 0-65535"),
+        (["sandbox", "serve", "--timeout", "-1"], "must be > 0"),
+        (["report", "--format", "pdf"], "invalid choice: 'pdf'"),
+        (["list", "zeta"], "unknown provider(s): zeta"),
+        (["report", "--providers", "alpha,zeta", "--sandbox"], "unknown provider(s): zeta"),
+        (["list", "alpha", "--sandbox", "--limit", "0"], "must be >= 1"),
+        (["report", "--sandbox", "--providers", "beta", "--output", "missing-dir/r.txt"], "cannot write missing-dir/r.txt"),
+        (["report", "--sandbox", "--providers", "beta", "--format", "html", "--output", "."], "it is a directory"),
+        (["export", "--sandbox", "--format", "parquet", "--output", "-"], "parquet cannot be written to stdout"),
+        (["report", "--sandbox", "--output", "-", "--html", "-"], "cannot both go to stdout"),
+        (["get"], "the following arguments are required: provider, id"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["completion", "tcsh"], "invalid choice: 'tcsh'"),
+        (["list", "alpha", "--log-level", "loud"], "invalid choice: 'loud'"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str], words: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2, err
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("custbridge"), err
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_a_faults_typo_fetches_nothing_and_keeps_the_last_report(capsys: pytest.CaptureFixture[str],
+                                                                 tmp_path: Path) -> None:
+    (tmp_path / cli.DEFAULT_HTML).write_text("last week's report", encoding="utf-8")
+    code, _, err = run(capsys, "report", *SANDBOX, "--providers", "alpha,beta", "--faults", "0.2:5OO")
+    assert code == 2 and "bug in the provider" not in err and "5OO" in err
+    assert (tmp_path / cli.DEFAULT_HTML).read_text(encoding="utf-8") == "last week's report"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [cli.DEFAULT_HTML]  # no temporary file left
+
+
+def test_a_failed_run_keeps_an_existing_report_and_says_so(capsys: pytest.CaptureFixture[str], locked: str,
+                                                           tmp_path: Path) -> None:
+    (tmp_path / "r.html").write_text("the good one", encoding="utf-8")
+    code, _, err = run(capsys, "report", *SANDBOX, "--providers", f"alpha,{locked}", "--format", "html",
+                       "--output", "r.html")
+    assert code == 1
+    assert (tmp_path / "r.html").read_text(encoding="utf-8") == "the good one"
+    assert "kept" in err and "r.failed.html" in err
+    assert (tmp_path / "r.failed.html").read_text(encoding="utf-8").startswith("<!doctype")
+    # With nothing to protect, the partial report is written where asked.
+    code, _, _ = run(capsys, "report", *SANDBOX, "--providers", f"alpha,{locked}", "--format", "html",
+                     "--output", "new.html")
+    assert code == 1 and (tmp_path / "new.html").exists()
+
+
+def test_an_interrupted_run_replaces_nothing(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+                                             tmp_path: Path) -> None:
+    import custbridge.reporting
+
+    async def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    (tmp_path / "out.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(custbridge.reporting, "run_report_async", interrupted)
+    code, _, _ = run(capsys, "report", *SANDBOX, "--providers", "beta", "--format", "json", "--output", "out.json")
+    assert code == 130 and (tmp_path / "out.json").read_text(encoding="utf-8") == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json"]
+
+
+def test_a_bug_is_still_one_line(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(args: Any, out: Any) -> int:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(cli, "cmd_coverage", broken)
+    code, _, err = run(capsys, "coverage")
+    assert code == 1 and err.count("\n") == 1 and "RuntimeError: boom second line" in err
+
+
+# ----------------------------------------------------------------------------- --output -, logging, list ids
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["providers", "--format", "json"],
+        ["coverage", "--providers", "alpha,beta", "--format", "csv"],
+        ["get", "alpha", "al00003", *SANDBOX, "--format", "json"],
+        ["list", "beta", *SANDBOX, "--format", "jsonl"],
+        ["export", *SANDBOX, "--providers", "beta", "--format", "csv"],
+        ["report", *SANDBOX, "--providers", "alpha,beta", "--format", "json"],
+        ["report", *SANDBOX, "--providers", "alpha,beta", "--format", "html"],
+        ["report", *SANDBOX, "--providers", "alpha,beta", "--no-html"],
+        ["completion", "bash"],
+    ],
+)
+def test_output_dash_is_stdout_and_a_file_gets_the_same(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                                                        argv: list[str]) -> None:
+    code, out, _ = run(capsys, *argv, "--output", "-")
+    assert code == 0 and out
+    assert not (tmp_path / "-").exists()
+    code, again, err = run(capsys, *argv, "--output", "result.out")
+    assert code == 0 and again == ""
+    written = (tmp_path / "result.out").read_bytes().decode("utf-8")
+    if "report" not in argv:  # reports carry their generation time
+        assert written == out
+    else:
+        assert written.splitlines()[3:] == out.splitlines()[3:] or written[:15] == out[:15]
+    assert "result.out" in err
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert leftovers == []
+
+
+def test_report_html_to_stdout(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "report", *SANDBOX, "--providers", "beta", "--no-html", "--format", "json",
+                       "--html", "-")
+    assert code == 0 and out.startswith("{")  # --no-html wins
+    code, out, _ = run(capsys, "report", *SANDBOX, "--providers", "beta", "--output", "r.txt", "--html", "-")
+    assert code == 0 and out.startswith("<!doctype html>")
+    assert (tmp_path / "r.txt").read_text(encoding="utf-8").startswith("custbridge report")
+
+
+@pytest.mark.parametrize("flag", [["-v"], ["--log-level", "info"]])
+def test_verbose_shows_retries_and_rate_limit_waits(capsys: pytest.CaptureFixture[str], flag: list[str]) -> None:
+    code, _, err = run(capsys, "report", "--sandbox", "--sandbox-size", "60", "--providers", "beta", "--no-html",
+                       "--format", "json", "--faults", "0.5:429-retry-after", *flag)
+    assert code == 0
+    assert re.search(r"INFO custbridge: beta list: .*; retry 1 in \d", err), err
+    code, _, err = run(capsys, "report", "--sandbox", "--sandbox-size", "60", "--providers", "beta", "--no-html",
+                       "--format", "json", "--faults", "0.5:429-retry-after")
+    assert code == 0 and "retry" not in err
+    import logging
+
+    added = [h for h in logging.getLogger("custbridge").handlers if type(h) is logging.StreamHandler]
+    assert not added  # the handler is removed after the run
+
+
+def test_verbose_before_the_command_works_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "-vv", "get", "alpha", "al00003", *SANDBOX)
+    assert code == 0 and "DEBUG custbridge: alpha GET" in err
+
+
+def test_list_never_cuts_ids(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from ._fakes import FakeSandbox
+
+    long_id = "cus_" + "x" * 40
+    original = FakeSandbox.__init__
+
+    def with_long_ids(self: Any, records: list[dict[str, Any]], **options: Any) -> None:
+        records = [dict(r) for r in records]
+        records[1]["id"] = long_id
+        original(self, records, **options)
+
+    monkeypatch.setattr(FakeSandbox, "__init__", with_long_ids)
+    code, out, _ = run(capsys, "list", "beta", *SANDBOX, "--limit", "3")
+    assert code == 0
+    ids = [line.split()[0] for line in out.splitlines()[1:]]
+    assert long_id in ids and all("…" not in i for i in ids)
+    code, out, _ = run(capsys, "list", "beta", *SANDBOX, "--limit", "3", "--format", "ids")
+    assert code == 0 and out.splitlines() == ids
+    stdout = io.StringIO()
+    assert cli.main(["list", "beta", *SANDBOX, "--limit", "3"], stdout=stdout, stderr=io.StringIO(), rich=True) == 0
+    for customer_id in ids:
+        assert customer_id in stdout.getvalue()  # whole, on one line, on a terminal too
+
+
+# ----------------------------------------------------------------------------- completion
+
+
+def _candidates(*words: str) -> list[str]:
+    from custbridge._completion import candidates
+
+    return candidates(cli.build_parser(), list(words))
+
+
+def test_completion_of_commands_options_providers_and_formats() -> None:
+    assert _candidates("re") == ["report"]
+    assert {"providers", "coverage", "get", "list", "export", "report", "sandbox", "completion"} <= set(_candidates(""))
+    assert "--format" in _candidates("report", "--f")
+    assert _candidates("report", "--format", "") == ["text", "json", "html"]
+    assert _candidates("export", "--format=p") == ["--format=parquet"]
+    assert _candidates("list", "") == ["alpha", "beta"] or {"alpha", "beta"} <= set(_candidates("list", ""))
+    assert "beta" in _candidates("get", "b")
+    assert "alpha,beta" in _candidates("report", "--providers", "alpha,")
+    assert "alpha,alpha" not in _candidates("report", "--providers", "alpha,")
+    assert _candidates("report", "--output", "") == ["__files__"]
+    assert _candidates("sandbox", "") == ["serve"]
+    assert "--port" in _candidates("sandbox", "serve", "--p")
+    assert _candidates("completion", "") == ["bash", "zsh", "fish"]
+    assert _candidates("report", "--log-level", "d") == ["debug"]
+
+
+def test_complete_entry_point_prints_one_candidate_per_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "__complete", "report", "--format", "")
+    assert code == 0 and out == "text\njson\nhtml\n"
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_scripts(capsys: pytest.CaptureFixture[str], shell: str) -> None:
+    code, out, _ = run(capsys, "completion", shell)
+    assert code == 0 and "custbridge __complete" in out
+
+
+def test_bash_completion_script_completes(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+    import sys
+
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash")
+    # A stand-in `custbridge` on PATH that runs this interpreter's CLI.
+    shim = tmp_path / "custbridge"
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m custbridge.cli \"$@\"\n", encoding="utf-8")
+    shim.chmod(0o755)
+    code = "\n".join([
+        'eval "$(custbridge completion bash)"',
+        "COMP_WORDS=(custbridge report --format h); COMP_CWORD=3; _custbridge_complete",
+        'printf "%s\\n" "${COMPREPLY[@]}"',
+        "COMP_WORDS=(custbridge rep); COMP_CWORD=1; _custbridge_complete",
+        'printf "%s\\n" "${COMPREPLY[@]}"',
+    ])
+    import os
+
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run([bash, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.stdout.split() == ["html", "report"], result.stderr
+
+
+def test_a_failed_export_keeps_the_existing_file(capsys: pytest.CaptureFixture[str], locked: str,
+                                                 tmp_path: Path) -> None:
+    (tmp_path / "all.csv").write_text("yesterday", encoding="utf-8")
+    code, _, err = run(capsys, "export", *SANDBOX, "--providers", f"{locked},beta", "--format", "csv",
+                       "--output", "all.csv")
+    assert code == 1
+    assert (tmp_path / "all.csv").read_text(encoding="utf-8") == "yesterday"
+    assert "all.failed.csv" in err and "kept" in err
+    with (tmp_path / "all.failed.csv").open(encoding="utf-8", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 30
+    code, _, _ = run(capsys, "export", *SANDBOX, "--providers", "beta", "--format", "csv", "--output", "all.csv")
+    assert code == 0 and (tmp_path / "all.csv").read_text(encoding="utf-8").startswith("key,")
+
+
+def test_fish_completion_script_completes(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    fish = shutil.which("fish")
+    if fish is None:
+        pytest.skip("no fish shell")
+    shim = tmp_path / "custbridge"
+    shim.write_text(f"#!/bin/sh\nexec {sys.executable} -m custbridge.cli \"$@\"\n", encoding="utf-8")
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{tmp_path}{os.pathsep}{os.environ.get('PATH', '')}"}
+    code = 'custbridge completion fish | source; complete -C "custbridge report --format h"; complete -C "custbridge rep"'
+    result = subprocess.run([fish, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert result.stdout.split() == ["html", "report"], result.stderr

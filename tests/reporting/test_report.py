@@ -89,9 +89,11 @@ def test_html_report_is_one_self_contained_page(report: Report) -> None:
     html = render_html(report)
     parser = _Tags()
     parser.feed(html)
-    assert parser.tags.count("svg") == 2  # status bars and completeness heat map
-    assert parser.tags.count("table") == 5  # countries, languages, identities, duplicates, mapping failures
-    assert "script" not in parser.tags and "link" not in parser.tags and "img" not in parser.tags
+    assert "svg" not in parser.tags  # status bars are HTML, so their labels keep their size on a phone
+    assert parser.tags.count("table") == 6  # heat map, countries, languages, identities, duplicates, failures
+    assert parser.tags.count("script") == 1 and ("src", None) not in parser.attrs  # one inline script
+    assert "link" not in parser.tags and "img" not in parser.tags
+    assert not [k for k, _ in parser.attrs if k == "src"]
     external = [v for k, v in parser.attrs if k in ("src", "href") and v and not v.startswith("#")]
     assert external == []
     assert "@import" not in html and "url(http" not in html
@@ -111,8 +113,8 @@ def test_html_escapes_vendor_text() -> None:
         Customer(provider="beta", id="2", email="x@y.org", status=CustomerStatus.ACTIVE),
     ])
     html = render_html(report)
-    assert "<script>" not in html
-    assert "&lt;script&gt;" in html
+    assert evil not in html and html.count("<script>") == 1  # only the page's own inline script
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_report_of_a_failed_provider_says_so() -> None:
@@ -129,3 +131,103 @@ def test_empty_report_renders() -> None:
     assert "Cross-vendor identities: 0" in render_text(report)
     assert "No customers were fetched" in render_html(report)
     assert json.loads(render_json(report))["total_customers"] == 0
+
+
+def _cells(html: str) -> dict[tuple[str, int], tuple[str, str]]:
+    """Completeness cells by (field label, provider column): (state class, text)."""
+    table = html[html.index('<table class="heat">'):]
+    table = table[:table.index("</table>")]
+    cells = {}
+    for row in re.finditer(r'<tr><th scope="row">([^<]+)</th>(.*?)</tr>', table, re.S):
+        for col, cell in enumerate(re.finditer(r'<td class="cell ([\w-]+)"[^>]*>([^<]*)</td>', row.group(2))):
+            cells[row.group(1), col] = (cell.group(1), cell.group(2))
+    return cells
+
+
+def test_text_and_html_agree_on_n_a_and_not_loaded(report: Report) -> None:
+    # beta has no language field (n/a) and loads notes on no record (not loaded).
+    text = render_text(report)
+    html = render_html(report)
+    assert re.search(r"^language\s+100%\s+n/a$", text, re.M)
+    assert re.search(r"^notes\s+\S+\s+not loaded$", text, re.M)
+    cells = _cells(html)
+    assert cells["language", 1] == ("na", "n/a")
+    assert cells["notes", 1] == ("not-loaded", "not loaded")
+    assert cells["language", 0] == ("value", "100%")
+    from custbridge.reporting._html import _FIELD_LABELS
+
+    fields_by_label = {v: k for k, v in _FIELD_LABELS.items()}
+    assert len(cells) == 2 * len(report.summary.fields)
+    for (label, col), (state, shown) in cells.items():
+        field = fields_by_label.get(label, label)
+        name = ("alpha", "beta")[col]
+        line = re.search(rf"^{field}\s+(\S+(?: loaded)?)\s+(\S+(?: loaded)?)$", text, re.M)
+        assert line is not None, field
+        assert line.group(col + 1) == shown, (field, name)
+        assert state in {"value", "partial", "na", "not-loaded"}
+    # One legend names every state, in both renderings.
+    for words in ("n/a: the provider has no such field", "not loaded: the field exists but no record loaded it",
+                  "some records did not load the field"):
+        assert words in html
+    assert "n/a = the provider has no such field" in text and "not loaded = no record loaded the field" in text
+
+
+def test_no_language_column_for_a_provider_without_the_field(report: Report) -> None:
+    text = render_text(report)
+    assert "(none)" not in text
+    beta = text[text.index("  beta:"):].splitlines()[:2]
+    assert "languages n/a (no language field)" in beta[1]
+    html = render_html(report)
+    languages = html[html.index("<h3 class=\"h3\">Language</h3>"):]
+    languages = languages[:languages.index("</div>\n</div>")]
+    assert "Beta Desk" not in languages.split("</thead>")[0]  # no column for beta
+    assert "n/a: Beta Desk has no language field." in languages
+
+
+def test_every_section_has_a_template_and_a_table_of_contents_entry(report: Report) -> None:
+    from custbridge.reporting._html import SECTIONS
+
+    html = render_html(report)
+    toc = html[html.index('<nav class="toc"'):html.index("</nav>")]
+    for section in SECTIONS:
+        assert f'<section id="{section.id}">' in html
+        assert f'href="#{section.id}"' in toc
+
+
+def test_long_tables_carry_every_row_and_show_one_page(report: Report) -> None:
+    html = render_html(report, page_size=5)
+    box = html[html.index('data-table="identities"'):]
+    box = box[:box.index("</table>")]
+    rows = re.findall(r"<tr data-p=[^>]*>", box)
+    assert len(rows) == 23
+    assert sum(" hidden" not in r for r in rows) == 5
+    assert all('data-c="1"' in r for r in rows[:3])  # conflicts first
+    limited = render_html(report, limit=4, page_size=5)
+    assert "19 more are left out of this page" in limited
+
+
+def test_without_jinja2_the_html_report_says_what_to_install(monkeypatch: pytest.MonkeyPatch,
+                                                              report: Report) -> None:
+    import sys
+
+    from custbridge.errors import ConfigurationError
+    from custbridge.reporting import _html
+
+    _html._environment.cache_clear()
+    monkeypatch.setitem(sys.modules, "jinja2", None)
+    try:
+        with pytest.raises(ConfigurationError, match="jinja2") as info:
+            render_html(report)
+        assert "custbridge[cli]" in str(info.value)
+    finally:
+        _html._environment.cache_clear()
+
+
+def test_templates_ship_inside_the_package() -> None:
+    from importlib.resources import files
+
+    from custbridge.reporting._html import SECTIONS
+
+    root = files("custbridge.reporting") / "templates"
+    for name in ("report.html.j2", "report.css", "report.js", *(s.template for s in SECTIONS)):
+        assert (root / name).is_file(), name

@@ -18,7 +18,7 @@ import attrs
 import httpx
 
 from .._engine import AsyncClient
-from ..errors import CustbridgeError, MappingError
+from ..errors import ConfigurationError, CustbridgeError, MappingError
 from ..model import Customer
 from ..provider import Capabilities
 from ..registry import connect_async, provider_class
@@ -240,6 +240,14 @@ async def collect_async(
 ) -> Collection:
     """Fetch every customer of ``providers`` concurrently (asyncio version of :func:`collect`)."""
     names = list(dict.fromkeys(providers))
+    if isinstance(faults, str):  # a typo is the caller's error, not every provider's failure
+        try:
+            faults = FaultPlan.parse(faults)
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"invalid faults {faults!r}: {exc}", operation="collect",
+                hint="give RATE[:KINDS], e.g. '0.2:429,500'",
+            ) from None
     runs = {name: ProviderRun(name, display=_display(name), sandbox=sandbox) for name in names}
     result = Collection(runs)
     per_provider = settings or {}

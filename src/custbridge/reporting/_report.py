@@ -19,7 +19,7 @@ from ._match import METHODS, Identity, Link, Matcher, MatchResult, Record
 if TYPE_CHECKING:
     from ._probabilistic import ProbabilisticSettings
 from ._normalize import PHONENUMBERS_AVAILABLE
-from ._summary import Summary, SummaryBuilder
+from ._summary import FieldCompleteness, Summary, SummaryBuilder
 
 __all__ = [
     "Report",
@@ -206,6 +206,37 @@ def pct(share: float | None) -> str:
     if 99 < value < 100:
         return ">99%"
     return f"{value:.0f}%"
+
+
+def completeness_cell(fc: FieldCompleteness) -> tuple[str, str]:
+    """The text and state of one completeness cell, shared by the text and HTML reports.
+
+    States: ``"na"`` (the provider has no such field: shown ``n/a``), ``"not-loaded"``
+    (the field exists but no record loaded it), ``"partial"`` (a share, ``*``: some records
+    did not load it) and ``"value"`` (a share).
+    """
+    if not fc.supported:
+        return "n/a", "na"
+    share = fc.share
+    if share is None:
+        return "not loaded", "not-loaded"
+    if fc.not_loaded:
+        return pct(share) + "*", "partial"
+    return pct(share), "value"
+
+
+COMPLETENESS_LEGEND = (
+    "n/a = the provider has no such field (not counted as missing); not loaded = no record loaded the field; "
+    "* = some records did not load it and are left out of the share"
+)
+"""The one legend of every completeness cell state (text and HTML reports)."""
+
+
+def has_field(report: Report, provider: str, field: str) -> bool:
+    """Whether ``provider`` can hold ``field`` (``country``, ``language``...) at all."""
+    ps = report.summary.providers.get(provider)
+    fc = ps.completeness.get(field) if ps is not None else None
+    return fc is None or fc.supported
 
 
 def failure_text(error: CustbridgeError) -> str:
@@ -416,22 +447,28 @@ def render_text(report: Report, *, limit: int = 10) -> str:
         out += _table(["provider", *statuses], rows, right=tuple(range(1, len(statuses) + 1)))
         out.append("")
 
-        out.append("Completeness (share of customers with a value; n/a = the provider has no such field)")
+        out.append("Completeness (share of customers with a value)")
         shown = [n for n in names if n in summary.providers]
         rows = [
-            [field, *(pct(summary.providers[n].completeness[field].share) for n in shown)]
+            [field, *(completeness_cell(summary.providers[n].completeness[field])[0] for n in shown)]
             for field in summary.fields
         ]
         out += _table(["field", *shown], rows, right=tuple(range(1, len(shown) + 1)))
+        out.append(f"  {COMPLETENESS_LEGEND}")
         out.append("")
 
         out.append("Countries and languages (top 5)")
         for name in shown:
             ps = summary.providers[name]
-            countries = ", ".join(f"{c or '(none)'} {n:,}" for c, n in list(ps.countries.items())[:5])
-            languages = ", ".join(f"{lang or '(none)'} {n:,}" for lang, n in list(ps.languages.items())[:5])
-            out.append(f"  {name}: countries {countries}")
-            out.append(f"  {' ' * len(name)}  languages {languages}")
+            pad = ""
+            lines = (("countries", "country", ps.countries), ("languages", "language", ps.languages))
+            for label, field, counts in lines:
+                if has_field(report, name, field):
+                    text = ", ".join(f"{v or '(no value)'} {n:,}" for v, n in list(counts.items())[:5])
+                else:
+                    text = f"n/a (no {field} field)"
+                out.append(f"  {pad or name + ':'} {label} {text}")
+                pad = " " * (len(name) + 1)
         out.append("")
 
     ids = matches.identities

@@ -45,11 +45,16 @@ def _parse_kinds(value: Any) -> tuple[str, ...]:
     return kinds
 
 
+def _check_rate(rate: float) -> None:
+    if not 0 <= rate <= 1:
+        raise ValueError(f"the fault rate must be between 0 and 1, got {rate:g}")
+
+
 @attrs.frozen
 class FaultPlan:
     """Which faults to inject, how often, reproducibly."""
 
-    rate: float = 0.0
+    rate: float = attrs.field(default=0.0, validator=lambda _, __, v: _check_rate(v))
     """Share of requests (0..1) that get a fault."""
     kinds: tuple[str, ...] = attrs.field(default=FAULT_KINDS, converter=_parse_kinds)
     """Fault kinds to draw from (see :data:`FAULT_KINDS`)."""

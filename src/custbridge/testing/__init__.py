@@ -9,9 +9,10 @@ Use it from a provider's tests with a few lines (needs the ``test`` extra: pytes
 
 It runs against the provider's sandbox (``Provider.sandbox``): get/list round trip,
 pagination across at least three pages with no loss or duplicate, not-found, authentication
-failure, rate limiting and retries, async parity, loopback HTTP, and the model invariants
+failure, rate limiting and retries, async parity, loopback HTTP, the status rule (a status the
+provider declares it cannot have lists nothing, without a request), and the model invariants
 (aware datetimes, non-empty display names, unique keys, raw payload kept, fields declared
-unsupported always empty).
+unsupported always empty, statuses among the declared ones).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from ..errors import (
     RateLimitError,
     UnsupportedOperationError,
 )
-from ..model import Customer
+from ..model import Customer, CustomerStatus
 from ..provider import CANONICAL_FIELDS, FILTERS, OPERATIONS, FieldAccess
 from ..sandbox import FaultPlan, SandboxApp
 
@@ -61,6 +62,8 @@ def check_customer_invariants(customers: Iterable[Customer], client: Any) -> int
             if caps.field(field) is FieldAccess.UNSUPPORTED:
                 value = getattr(c, field)
                 assert value in (None, ()), f"{c.key}: {field} is declared unsupported but is {value!r}"
+        if caps.statuses is not None:
+            assert c.status in caps.statuses, f"{c.key}: status {c.status.value} is not in the declared statuses"
         for text in ("email", "phone", "first_name", "last_name", "company_name", "notes"):
             value = getattr(c, text)
             assert value is None or (value and value == value.strip()), (text, value)
@@ -194,6 +197,18 @@ class ProviderConformance:
                 assert not err.retryable
             else:
                 assert len(customers) == self.size
+
+    def test_a_status_the_provider_cannot_have_lists_nothing_without_a_request(self) -> None:
+        app = self.make_app()
+        with self.connect(app) as client:
+            caps = client.capabilities
+            if caps.statuses is None or "status" not in caps.supported_filters():
+                return  # nothing declared: every status may occur
+            before = app.requests_served
+            for status in CustomerStatus:
+                if status not in caps.statuses:
+                    assert self.list_all(client, status=status) == [], status
+            assert app.requests_served == before
 
     def test_unsupported_operations_raise(self) -> None:
         with self.connect() as client:

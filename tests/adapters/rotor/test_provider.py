@@ -175,8 +175,6 @@ def test_the_default_page_is_the_largest_rotor_allows() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "words"),
     [
-        ({"status": "on_hold"}, UnsupportedOperationError, "on_hold"),
-        ({"status": ["active", "deleted"]}, UnsupportedOperationError, "deleted"),
         ({"tags": ["a,b"]}, UnsupportedOperationError, "comma"),
         ({"archived": "maybe"}, ConfigurationError, "archived"),
         ({"created_after": datetime(2024, 1, 1, tzinfo=timezone.utc)}, UnsupportedOperationError, "created_after"),
