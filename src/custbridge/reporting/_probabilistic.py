@@ -31,7 +31,6 @@ only, when the method runs: ``pip install "custbridge[identity]"``.
 
 from __future__ import annotations
 
-import logging
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -42,8 +41,6 @@ from ..errors import ConfigurationError
 from ._match import Agreement, Record
 
 __all__ = ["ProbabilisticSettings", "ScoredPair", "probabilistic_pairs"]
-
-_LOG = logging.getLogger(__name__)
 
 
 @attrs.frozen
