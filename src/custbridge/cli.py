@@ -796,6 +796,8 @@ def _report_command(sub: _Subparsers, common: argparse.ArgumentParser) -> None:
     p.add_argument("--from-store", nargs="?", const="customers.duckdb", metavar="PATH",
                    help="build the report from the customer store (no vendor call), with the sync trend "
                         "(default PATH ./customers.duckdb)")
+    p.add_argument("--match", choices=("exact", "probabilistic"), default="exact",
+                   help="identity matching: exact keys (default) or probabilistic (splink; the identity extra)")
     p.set_defaults(func=cmd_report)
 
 
@@ -821,12 +823,12 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
         if args.from_store is not None:
             from .sync import report_from_store
 
-            report = report_from_store(args.from_store)
+            report = report_from_store(args.from_store, match=args.match)
         else:
             with _progress(out, names) as progress:
                 report = asyncio.run(run_report_async(
                     names, sandbox=args.sandbox, sandbox_size=args.sandbox_size, seed=args.seed,
-                    faults=args.faults, progress=progress,
+                    faults=args.faults, progress=progress, match=args.match,
                 ))
         renderers = {"text": lambda: render_text(report, limit=args.limit), "json": lambda: render_json(report),
                      "html": lambda: render_html(report)}

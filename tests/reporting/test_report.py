@@ -64,7 +64,8 @@ def test_json_report(report: Report) -> None:
     assert data["providers"]["beta"]["completeness"]["notes"]["not_loaded"] == 80
     assert data["identities"]["count"] == 23 and len(data["identities"]["items"]) == 23
     item = data["identities"]["items"][0]
-    assert set(item) == {"providers", "matched_on", "records", "links", "conflicts"}
+    assert set(item) == {"providers", "matched_on", "records", "links", "conflicts", "golden"}
+    assert set(item["golden"]) >= {"first_name", "email", "phone"} and set(item["golden"]["email"]) == {"value", "source", "reason", "conflicts"}
     assert data["mapping_errors"][0]["paths"][0]["path"] == "$.created"
     assert data["ambiguous_keys"] and {a["reason"] for a in data["ambiguous_keys"]} == {"different customers"}
 

@@ -31,9 +31,13 @@ from ._export import (
     read_csv,
     read_jsonl,
 )
+from ._golden import GOLDEN_FIELDS, FieldChoice, GoldenRecord, golden_record
 from ._html import render_html
 from ._match import (
+    LINK_KINDS,
     MATCH_KEYS,
+    METHODS,
+    Agreement,
     Conflict,
     Duplicate,
     Identity,
@@ -45,6 +49,7 @@ from ._match import (
     match,
 )
 from ._normalize import normalise_email, normalise_phone
+from ._probabilistic import ProbabilisticSettings
 from ._providers import ProviderInfo, all_provider_info, capabilities_of, coverage_rows, has_sandbox, provider_info
 from ._report import (
     Report,
@@ -69,16 +74,23 @@ __all__ = [
     "COMPLETENESS_FIELDS",
     "CSV_COLUMNS",
     "FORMATS",
+    "GOLDEN_FIELDS",
+    "LINK_KINDS",
     "MATCH_KEYS",
+    "METHODS",
+    "Agreement",
     "Collection",
     "Conflict",
     "CustomerWriter",
     "Duplicate",
+    "FieldChoice",
     "FieldCompleteness",
+    "GoldenRecord",
     "Identity",
     "Link",
     "MatchResult",
     "Matcher",
+    "ProbabilisticSettings",
     "ProviderInfo",
     "ProviderRun",
     "ProviderSummary",
@@ -99,6 +111,7 @@ __all__ = [
     "customer_to_dict",
     "customer_to_row",
     "export",
+    "golden_record",
     "has_sandbox",
     "match",
     "normalise_email",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from ..errors import ConfigurationError
+from ._golden import golden_record
 from ._report import (
     COMPLETENESS_LEGEND,
     Report,
@@ -223,6 +224,7 @@ def _identities(report: Report, limit: int | None) -> dict[str, Any]:
     return {
         "count": len(ids),
         "rows": shown,
+        "golden": [golden_record(i) for i in shown],
         "left_out": len(ids) - len(shown),
         "with_conflicts": sum(1 for i in ids if i.conflicts),
         "spread": ", ".join(f"{n:,} at {k} providers" for k, n in sorted(spread.items(), reverse=True)),

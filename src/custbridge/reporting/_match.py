@@ -18,15 +18,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from ..convert import normalize_country
+from ..errors import ConfigurationError
 from ..model import Customer
 from ._normalize import normalise_email, normalise_phone, region_hint
 
+if TYPE_CHECKING:
+    from ._probabilistic import ProbabilisticSettings, ScoredPair
+
 __all__ = [
+    "LINK_KINDS",
     "MATCH_KEYS",
+    "METHODS",
+    "Agreement",
     "Conflict",
     "Duplicate",
     "Identity",
@@ -41,6 +49,12 @@ __all__ = [
 
 MATCH_KEYS: tuple[str, ...] = ("email", "phone", "external_id", "xref")
 """Identity keys, in the order reports show them."""
+
+LINK_KINDS: tuple[str, ...] = (*MATCH_KEYS, "probabilistic")
+"""Every kind of link: the exact identity keys, then a probabilistic match."""
+
+METHODS: tuple[str, ...] = ("exact", "probabilistic")
+"""Matching methods of :func:`match`."""
 
 CONFLICT_FIELDS: tuple[str, ...] = ("email", "phone", "person_name", "company_name", "country")
 """Fields compared inside an identity; two different values are a conflict."""
@@ -81,6 +95,18 @@ class Record:
     """Address country (ISO alpha-2 when recognisable)."""
     status: str = "unknown"
     """Canonical status value."""
+    first_name: str | None = None
+    """First name as the vendor gave it (probabilistic matching and golden records)."""
+    last_name: str | None = None
+    """Last name as the vendor gave it."""
+    line1: str | None = None
+    """First street line of the first address."""
+    postal_code: str | None = None
+    """Postal code of the first address."""
+    city: str | None = None
+    """City of the first address."""
+    updated_at: str | None = None
+    """Last change at the vendor (ISO 8601), or the creation time when the vendor has none."""
     key: str = attrs.field(init=False)
     """``"<provider>:<id>"`` (computed once: every index shares this one string)."""
 
@@ -103,6 +129,8 @@ def compact(customer: Customer) -> Record:
             # The same normaliser as the adapters: a hand-built Customer's "UK" compares equal to "GB".
             country = normalize_country(address.country)
             break
+    first = next((a for a in (customer.address, customer.billing_address, customer.shipping_address) if a), None)
+    changed = customer.updated_at or customer.created_at
     return Record(
         provider=customer.provider,
         id=customer.id,
@@ -116,19 +144,55 @@ def compact(customer: Customer) -> Record:
         company_name=_fold(customer.company_name),
         country=country,
         status=customer.status.value,
+        first_name=customer.first_name,
+        last_name=customer.last_name,
+        line1=first.line1 if first else None,
+        postal_code=first.postal_code if first else None,
+        city=first.city if first else None,
+        updated_at=changed.isoformat() if changed else None,
     )
 
 
 @attrs.frozen
+class Agreement:
+    """How one comparison of a probabilistic match came out for a pair of records."""
+
+    comparison: str
+    """The compared field (``first_name``, ``last_name``, ``email``, ``phone``, ``line1``,
+    ``place``, ``company``)."""
+    level: str
+    """The level the pair fell in, e.g. ``"Exact match on username"``, ``"All other comparisons"``."""
+    weight: float
+    """Its match weight (log2 Bayes factor): above 0 the field speaks for a match."""
+
+    @property
+    def agreed(self) -> bool:
+        """True when this comparison is evidence for the match."""
+        return self.weight > 0
+
+
+@attrs.frozen
 class Link:
-    """Records that share one identity key."""
+    """Records that share one identity key, or a pair the probabilistic model matched."""
 
     kind: str
-    """One of :data:`MATCH_KEYS`."""
+    """One of :data:`LINK_KINDS`."""
     value: str
-    """The shared normalised value (for ``xref``: the referenced id)."""
+    """The shared normalised value (for ``xref``: the referenced id; for ``probabilistic``:
+    the fields that agreed, e.g. ``"first_name, line1, place"``)."""
     keys: tuple[str, ...]
     """Customer keys (``provider:id``) that share it."""
+    probability: float | None = None
+    """Match probability (``probabilistic`` links only)."""
+    weight: float | None = None
+    """Match weight, log2 of the odds with the prior (``probabilistic`` links only)."""
+    comparisons: tuple[Agreement, ...] = ()
+    """Every comparison's outcome (``probabilistic`` links only)."""
+
+    @property
+    def agreed(self) -> tuple[str, ...]:
+        """The comparisons that spoke for a probabilistic match."""
+        return tuple(a.comparison for a in self.comparisons if a.agreed)
 
 
 @attrs.frozen
@@ -148,7 +212,7 @@ class Identity:
     records: tuple[Record, ...]
     """Every record of this identity, ordered by provider and id."""
     matched_on: tuple[str, ...]
-    """Identity keys that link records of different providers, in :data:`MATCH_KEYS` order."""
+    """Link kinds that join records of different providers, in :data:`LINK_KINDS` order."""
     links: tuple[Link, ...]
     """Every shared key, with the records sharing it."""
     conflicts: tuple[Conflict, ...]
@@ -213,6 +277,8 @@ class MatchResult:
     ambiguous: tuple[SharedKey, ...]
     """Keys that were not used for matching because they do not identify one customer."""
     _identity_of: Mapping[str, int] = attrs.field(repr=False)
+    method: str = "exact"
+    """The method of :func:`match` that produced this result."""
 
     @property
     def providers(self) -> tuple[str, ...]:
@@ -241,8 +307,9 @@ class MatchResult:
         return counts
 
     def key_counts(self) -> dict[str, int]:
-        """Per identity key: how many identities it links."""
-        counts = dict.fromkeys(MATCH_KEYS, 0)
+        """Per identity key: how many identities it links (``probabilistic`` only when used)."""
+        kinds = LINK_KINDS if self.method == "probabilistic" else MATCH_KEYS
+        counts = dict.fromkeys(kinds, 0)
         for identity in self.identities:
             for kind in identity.matched_on:
                 counts[kind] += 1
@@ -371,8 +438,18 @@ class Matcher:
                     return True
         return False
 
-    def result(self) -> MatchResult:
-        """Group the indexed records into identities and duplicates."""
+    @property
+    def records(self) -> Sequence[Record]:
+        """The indexed records, in the order they were added."""
+        return self._records
+
+    def result(self, scored: Sequence[ScoredPair] = ()) -> MatchResult:
+        """Group the indexed records into identities and duplicates.
+
+        ``scored`` are the probabilistic method's pairs (indexes into :attr:`records`): each
+        joins the two identities it connects unless exact keys already joined them, and
+        becomes a ``probabilistic`` link of the identity.
+        """
         records = self._records
         cross = _UnionFind()
         same: dict[str, _UnionFind] = defaultdict(_UnionFind)
@@ -396,6 +473,14 @@ class Matcher:
             for provider, own in by_provider.items():
                 for other in own[1:]:
                     same[provider].union(own[0], other)
+        probabilistic: list[tuple[int, Link]] = []
+        for pair in sorted(scored, key=lambda p: (-p.probability, p.left, p.right)):
+            if cross.find(pair.left) == cross.find(pair.right):
+                continue  # already one identity: the exact keys (or stronger pairs) explain it
+            cross.union(pair.left, pair.right)
+            probabilistic.append((pair.left, _scored_link(pair, records)))
+        for left, link in probabilistic:
+            cross_links[cross.find(left)].append(link)
         for kind, value, members in links:
             providers = {records[m].provider for m in members}
             keys = tuple(records[m].key for m in members)
@@ -419,6 +504,7 @@ class Matcher:
             records={r.key: r for r in records},
             ambiguous=tuple(ambiguous),
             identity_of=identity_of,
+            method="probabilistic" if scored else "exact",
         )
 
     def _identities(self, cross: _UnionFind, cross_links: Mapping[int, list[Link]]) -> list[Identity]:
@@ -432,7 +518,7 @@ class Matcher:
             if len({r.provider for r in group}) < 2:
                 continue
             group_links = sorted(cross_links.get(root, ()), key=_link_order)
-            matched = tuple(k for k in MATCH_KEYS if any(link.kind == k for link in group_links))
+            matched = tuple(k for k in LINK_KINDS if any(link.kind == k for link in group_links))
             out.append(Identity(tuple(group), matched, tuple(group_links), _conflicts(group)))
         out.sort(key=lambda ident: (-len(ident.providers), ident.records[0].provider, ident.records[0].id))
         return out
@@ -455,8 +541,20 @@ class Matcher:
         return out
 
 
-def _link_order(link: Link) -> tuple[int, str]:
-    return MATCH_KEYS.index(link.kind), link.value
+def _link_order(link: Link) -> tuple[int, str, tuple[str, ...]]:
+    return LINK_KINDS.index(link.kind), link.value, link.keys
+
+
+def _scored_link(pair: ScoredPair, records: Sequence[Record]) -> Link:
+    agreed = [a.comparison for a in pair.comparisons if a.agreed]
+    return Link(
+        kind="probabilistic",
+        value=", ".join(agreed) or "-",
+        keys=(records[pair.left].key, records[pair.right].key),
+        probability=pair.probability,
+        weight=pair.weight,
+        comparisons=pair.comparisons,
+    )
 
 
 def _conflicts(group: Sequence[Record]) -> tuple[Conflict, ...]:
@@ -472,13 +570,43 @@ def _conflicts(group: Sequence[Record]) -> tuple[Conflict, ...]:
     return tuple(out)
 
 
-def match(customers: Iterable[Customer | Record], *, max_group: int = 20) -> MatchResult:
+def match(
+    customers: Iterable[Customer | Record],
+    *,
+    method: str = "exact",
+    max_group: int = 20,
+    settings: ProbabilisticSettings | None = None,
+    spark: Any = None,
+) -> MatchResult:
     """Find the same customer across providers, and probable duplicates inside one.
 
     ``customers`` may be any iterable (a list, a generator over several clients); it is read
     once and only compact records are kept.
+
+    Args:
+        method: ``"exact"`` (the default) links records that share a normalised e-mail,
+            E.164 phone or id. ``"probabilistic"`` keeps every exact link and adds the pairs
+            a Fellegi-Sunter model (splink, trained on these records) scores at or above
+            ``settings.threshold``: typos, nicknames, another e-mail or phone. Needs the
+            ``identity`` extra.
+        max_group: a key shared by more records than this is not used (see :class:`Matcher`).
+        settings: thresholds of the probabilistic method (:class:`ProbabilisticSettings`).
+        spark: a ``SparkSession``: run the probabilistic method on Spark instead of an
+            in-process DuckDB (needs the ``spark`` extra); the links are the same.
+
+    Raises:
+        ConfigurationError: an unknown method, or the probabilistic method without splink.
     """
+    if method not in METHODS:
+        raise ConfigurationError(
+            f"unknown matching method {method!r}", operation="match", hint=f"use one of {', '.join(METHODS)}"
+        )
     matcher = Matcher(max_group=max_group)
     for customer in customers:
         matcher.add(customer)
-    return matcher.result()
+    if method == "exact":
+        return matcher.result()
+    from ._probabilistic import probabilistic_pairs
+
+    scored = probabilistic_pairs(matcher.records, settings, spark=spark)
+    return attrs.evolve(matcher.result(scored), method="probabilistic")

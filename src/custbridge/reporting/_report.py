@@ -5,15 +5,19 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..errors import CustbridgeError, MappingError, ProviderError
+from ..errors import ConfigurationError, CustbridgeError, MappingError, ProviderError
 from ..model import Customer
 from ..provider import Capabilities
 from ._collect import Collection, ProviderRun, collect_async
-from ._match import Identity, Matcher, MatchResult, Record
+from ._golden import GoldenRecord, golden_record
+from ._match import METHODS, Identity, Link, Matcher, MatchResult, Record
+
+if TYPE_CHECKING:
+    from ._probabilistic import ProbabilisticSettings
 from ._normalize import PHONENUMBERS_AVAILABLE
 from ._summary import FieldCompleteness, Summary, SummaryBuilder
 
@@ -78,9 +82,22 @@ class ReportBuilder:
     each vendor sends per customer.
     """
 
-    def __init__(self, capabilities: Mapping[str, Capabilities] | None = None, *, max_group: int = 20) -> None:
+    def __init__(
+        self,
+        capabilities: Mapping[str, Capabilities] | None = None,
+        *,
+        max_group: int = 20,
+        match: str = "exact",
+        match_settings: ProbabilisticSettings | None = None,
+    ) -> None:
+        if match not in METHODS:
+            raise ConfigurationError(
+                f"unknown matching method {match!r}", operation="report", hint=f"use one of {', '.join(METHODS)}"
+            )
         self.summary = SummaryBuilder(capabilities)
         self.matcher = Matcher(max_group=max_group)
+        self.match = match
+        self.match_settings = match_settings
 
     def add(self, customer: Customer) -> None:
         """Count and index one customer."""
@@ -103,9 +120,16 @@ class ReportBuilder:
         seen = {id(e) for e in errors}
         for run in runs.values():
             errors.extend(e for e in run.errors if id(e) not in seen)
+        if self.match == "probabilistic":
+            from ._probabilistic import probabilistic_pairs
+
+            scored = probabilistic_pairs(self.matcher.records, self.match_settings)
+            matches = attrs.evolve(self.matcher.result(scored), method="probabilistic")
+        else:
+            matches = self.matcher.result()
         return Report(
             summary=self.summary.result(),
-            matches=self.matcher.result(),
+            matches=matches,
             runs=runs,
             mapping_errors=tuple(errors),
             source=source,
@@ -138,9 +162,13 @@ async def run_report_async(
     faults: str | None = None,
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Any = None,
+    match: str = "exact",
 ) -> Report:
-    """Collect from ``providers`` and build the report in one streaming pass."""
-    builder = ReportBuilder()
+    """Collect from ``providers`` and build the report in one streaming pass.
+
+    ``match`` is the matching method (``"exact"`` or ``"probabilistic"``, see :func:`match`).
+    """
+    builder = ReportBuilder(match=match)
     collection = await collect_async(
         providers, sandbox=sandbox, sandbox_size=sandbox_size, seed=seed, faults=faults,
         settings=settings, on_customer=builder.add, progress=progress, keep=False,
@@ -158,13 +186,14 @@ def run_report(
     faults: str | None = None,
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Any = None,
+    match: str = "exact",
 ) -> Report:
     """Collect from ``providers`` and build the report (see :func:`collect` for arguments)."""
     import asyncio
 
     return asyncio.run(run_report_async(
         providers, sandbox=sandbox, sandbox_size=sandbox_size, seed=seed, faults=faults,
-        settings=settings, progress=progress,
+        settings=settings, progress=progress, match=match,
     ))
 
 
@@ -255,11 +284,38 @@ def identity_row(identity: Identity) -> dict[str, Any]:
         "providers": list(identity.providers),
         "matched_on": list(identity.matched_on),
         "records": [record_row(r) for r in identity.records],
-        "links": [{"kind": link.kind, "value": link.value, "keys": list(link.keys)} for link in identity.links],
+        "links": [link_row(link) for link in identity.links],
         "conflicts": [
             {"field": c.field, "values": [{"value": v, "keys": list(k)} for v, k in c.values]}
             for c in identity.conflicts
         ],
+        "golden": golden_row(golden_record(identity)),
+    }
+
+
+def link_row(link: Link) -> dict[str, Any]:
+    """A link as plain data (a probabilistic one with its probability, weight and comparisons)."""
+    row: dict[str, Any] = {"kind": link.kind, "value": link.value, "keys": list(link.keys)}
+    if link.kind == "probabilistic":
+        row["probability"] = link.probability
+        row["weight"] = link.weight
+        row["agreed"] = list(link.agreed)
+        row["comparisons"] = [
+            {"comparison": a.comparison, "level": a.level, "weight": a.weight} for a in link.comparisons
+        ]
+    return row
+
+
+def golden_row(golden: GoldenRecord) -> dict[str, Any]:
+    """A golden record as plain data: per field the value, its source record, why, conflicts."""
+    return {
+        choice.field: {
+            "value": choice.value,
+            "source": choice.source,
+            "reason": choice.reason,
+            "conflicts": [{"value": v, "keys": list(k)} for v, k in choice.conflicts],
+        }
+        for choice in golden.fields
     }
 
 
@@ -313,6 +369,7 @@ def report_dict(report: Report) -> dict[str, Any]:
         "providers": providers,
         "identities": {
             "count": len(matches.identities),
+            "method": matches.method,
             "by_key": matches.key_counts(),
             "with_conflicts": sum(1 for i in matches.identities if i.conflicts),
             "items": [identity_row(i) for i in matches.identities],

@@ -28,21 +28,26 @@ from ..registry import connect as _connect
 from ..registry import connect_async as _connect_async
 from ..registry import provider_class
 from ._app import FAULT_KINDS, HOSTILE_KINDS, FaultPlan, SandboxApp, SandboxChanges, json_response
-from ._people import Person, PersonAddress, people, person
+from ._people import NOISE_KINDS, Person, PersonAddress, people, person
+from ._population import Population, Score, customer_of
 from ._server import LoopbackServer
 
 __all__ = [
     "FAULT_KINDS",
     "HOSTILE_KINDS",
+    "NOISE_KINDS",
     "FaultPlan",
     "LoopbackServer",
     "Person",
     "PersonAddress",
+    "Population",
     "SandboxApp",
     "SandboxChanges",
+    "Score",
     "connect",
     "connect_async",
     "create_app",
+    "customer_of",
     "json_response",
     "people",
     "person",

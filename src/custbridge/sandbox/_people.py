@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-__all__ = ["Person", "PersonAddress", "people", "person"]
+__all__ = ["NOISE_KINDS", "Person", "PersonAddress", "people", "person"]
 
 
 @attrs.frozen
@@ -64,6 +64,9 @@ class Person:
     active: bool
     tags: tuple[str, ...]
     notes: str | None
+    known_as_company: bool = False
+    """This vendor knows the customer by the company name only (no person name): one of the
+    differences :func:`people` adds between vendors when ``noise`` is above zero."""
 
 
 # (country, country name, phone prefix, phone pattern, time zone, places)
@@ -457,11 +460,123 @@ def _namespace_offset(namespace: str) -> int:
     return (int.from_bytes(digest, "big") % 1000 + 1) * 10_000_000
 
 
-def people(seed: int, size: int, *, namespace: str, shared: float = 0.3) -> Iterator[Person]:
+NOISE_KINDS: tuple[str, ...] = ("typo", "nickname", "email", "phone", "moved", "company")
+"""The differences :func:`people` adds to a shared person's record at one vendor when
+``noise`` is above zero, in the order they are drawn from:
+
+``typo``      one letter of the first or last name substituted, dropped, doubled or two
+              neighbours transposed (never the first letter);
+``nickname``  the first name as a nickname (Robert -> Bob, Elizabeth -> Liz), or a typo
+              when the name has no common nickname;
+``email``     another e-mail: a work address at the company's domain, or the same user
+              name at another mail provider;
+``phone``     a new phone number in the same country;
+``moved``     a new street address (another street and number, sometimes another city);
+``company``   the vendor knows the customer by the company name only (no person name),
+              or a typo when the person has no company.
+"""
+
+# Common English nicknames (the sandbox's own small table; matching uses a curated dataset).
+_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "James": ("Jim", "Jimmy", "Jamie"),
+    "Robert": ("Bob", "Rob", "Bobby"),
+    "Patricia": ("Pat", "Patty", "Trish"),
+    "John": ("Johnny", "Jack"),
+    "Jennifer": ("Jen", "Jenny"),
+    "Michael": ("Mike", "Mick"),
+    "Linda": ("Lindy",),
+    "David": ("Dave", "Davey"),
+    "Elizabeth": ("Liz", "Beth", "Betty"),
+    "Sarah": ("Sally",),
+    "Daniel": ("Dan", "Danny"),
+    "Emily": ("Em", "Emmy"),
+    "Chris": ("Christopher",),
+    "Olivia": ("Liv", "Livvy"),
+    "Mary": ("Molly", "Polly"),
+}
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    if len(text) < 4:
+        return text + text[-1]
+    at = rng.randint(1, len(text) - 2)
+    kind = rng.randrange(4)
+    if kind == 0:  # transposition of two neighbours
+        return text[:at] + text[at + 1] + text[at] + text[at + 2 :]
+    if kind == 1:  # dropped letter
+        return text[:at] + text[at + 1 :]
+    if kind == 2:  # doubled letter
+        return text[: at + 1] + text[at:]
+    letters = "aeioulnrst"
+    return text[:at] + rng.choice([c for c in letters if c != text[at].lower()]) + text[at + 1 :]
+
+
+def _noisy(base: Person, rng: random.Random) -> Person:
+    """One vendor's slightly different record of ``base``: one or two :data:`NOISE_KINDS`.
+
+    E-mail and phone never both change in one record: a record that shares neither with
+    the others, and has a different address or name too, is a different customer to any
+    reader, so the truth would be unfair to every method.
+    """
+    kinds = [rng.choice(NOISE_KINDS)]
+    if rng.random() < 0.3:
+        second = rng.choice(NOISE_KINDS)
+        if second not in kinds and {second, kinds[0]} != {"email", "phone"}:
+            kinds.append(second)
+    out = base
+    for kind in kinds:
+        if kind == "nickname" and out.first_name in _NICKNAMES:
+            out = attrs.evolve(out, first_name=rng.choice(_NICKNAMES[out.first_name]))
+        elif kind == "email":
+            first, last = _ascii(out.first_name), _ascii(out.last_name)
+            user, domain = out.email.split("@", 1)
+            if out.company and rng.random() < 0.5:  # work address
+                # companies number their namesakes: one mailbox per person
+                email = f"{first[0]}{last}{_base36(out.uid)}@{_ascii(out.company.split()[0])}.example.com"
+            else:  # the same user name at another mail provider
+                email = f"{user}@{rng.choice([d for d in ('home.example', 'mail.example.org') if d != domain])}"
+            out = attrs.evolve(out, email=email)
+        elif kind == "phone":
+            out = attrs.evolve(out, phone=_phone(rng, out.address.country, _prefix(out.address.country)))
+        elif kind == "moved":
+            moved = _address(rng)
+            if rng.random() < 0.5 or moved.country != out.address.country:
+                # moved within the same city: another street and number, same place
+                here = out.address
+                number, street = rng.randint(1, 250), rng.choice(_STREETS[here.language])
+                if here.language == "ja":
+                    line1 = f"{street}{number}-{rng.randint(1, 20)}"
+                elif here.language == "en" and here.country in ("US", "CA", "GB"):
+                    line1 = f"{number} {street}"
+                else:
+                    line1 = f"{street} {number}"
+                moved = attrs.evolve(
+                    here, line1=line1, line2=moved.line2, translations={here.language: (line1, here.city, here.region)}
+                )
+            out = attrs.evolve(out, address=moved)
+        elif kind == "company" and out.company:
+            out = attrs.evolve(out, known_as_company=True)
+        elif rng.random() < 0.5:  # typo (also the fallback of nickname/company)
+            out = attrs.evolve(out, first_name=_typo(rng, out.first_name))
+        else:
+            out = attrs.evolve(out, last_name=_typo(rng, out.last_name))
+    return out
+
+
+def people(seed: int, size: int, *, namespace: str, shared: float = 0.3, noise: float = 0.0) -> Iterator[Person]:
     """Yield ``size`` people for one vendor sandbox, lazily.
 
     The first ``shared`` fraction comes from the common universe (the same people in every
-    namespace with the same seed); the rest are unique to ``namespace``.
+    namespace with the same seed, with the same :attr:`Person.uid`: that is the ground truth
+    of cross-vendor identity); the rest are unique to ``namespace``.
+
+    Vendors' data always drifts a little: 4 % of the shared people have a work e-mail here
+    and 4 % a new phone number. ``noise`` (default 0: the population every vendor simulator
+    and test has always served) is the share of the other shared people whose record here
+    also differs in one or two of the ways :data:`NOISE_KINDS` lists: names typed with
+    errors, nicknames, another e-mail, a new phone, a new address, a company name instead of
+    the person's. The noise is drawn per vendor, so two vendors' records of one person may
+    differ in two different ways.
     """
     n_shared = int(size * shared)
     offset = _namespace_offset(namespace)
@@ -478,5 +593,8 @@ def people(seed: int, size: int, *, namespace: str, shared: float = 0.3) -> Iter
         elif drift < 0.08:
             rng = random.Random(f"{seed}:{i}:{namespace}:phone")
             yield attrs.evolve(base, phone=_phone(rng, base.address.country, _prefix(base.address.country)))
+        elif noise > 0:
+            rng = random.Random(f"{seed}:{i}:{namespace}:noise")
+            yield _noisy(base, rng) if rng.random() < noise else base
         else:
             yield base

@@ -230,9 +230,13 @@ def changes_dict(changes: Mapping[str, ProviderChanges]) -> dict[str, Any]:
     }
 
 
-def report_from_store(path: str | Path = DEFAULT_STORE, *, dataset: str = "custbridge") -> Report:
+def report_from_store(
+    path: str | Path = DEFAULT_STORE, *, dataset: str = "custbridge", match: str = "exact"
+) -> Report:
     """The cross-vendor report built from the store's current customers, with no vendor call,
-    plus the trend of the sync runs (customers per provider and status per run)."""
+    plus the trend of the sync runs (customers per provider and status per run). ``match`` is
+    the identity method, as in :func:`custbridge.reporting.match` (``"probabilistic"`` links
+    the stored customers with splink, so identities need no vendor call either)."""
     from ..reporting._providers import capabilities_of
     from ..reporting._report import ReportBuilder
 
@@ -244,7 +248,7 @@ def report_from_store(path: str | Path = DEFAULT_STORE, *, dataset: str = "custb
                 capabilities[name] = capabilities_of(name)
             except CustbridgeError:  # a provider no longer installed: counted without its declarations
                 continue
-        builder = ReportBuilder(capabilities)
+        builder = ReportBuilder(capabilities, match=match)
         for customer in store.customers():
             builder.add(customer)
         runs = store.runs()
