@@ -602,6 +602,10 @@ class AugnoSandbox(SandboxApp):
             raise _Refusal(400, f"{header} {value!r} is no longer supported.", "api_version_too_old", header)
         raise _Refusal(400, f"Unknown {header}: {value!r}.", "api_version_invalid", header)
 
+    def is_customer_listing(self, request: httpx.Request) -> bool:
+        """Customer reads only: the address endpoints serve completion, not the listing."""
+        return request.method == "GET" and "/sales/addresses" not in request.url.path
+
     def route(self, request: httpx.Request) -> httpx.Response:
         account = request.headers.get(self.brand.account_header)
         if account:

@@ -66,7 +66,8 @@ def _address_dict(address: Address | None) -> dict[str, Any] | None:
     }
     # The vendor's own text when the fields above were taken from a translation.
     primary = address.primary
-    out["primary"] = None if primary is None else {k: getattr(primary, k) for k in _PRIMARY_KEYS}
+    if primary is not None:
+        out["primary"] = {k: getattr(primary, k) for k in _PRIMARY_KEYS}
     return out
 
 
@@ -231,8 +232,18 @@ class _SchemaBuilder:
         doc = inspect.getdoc(cls)
         if doc:
             out["description"] = _plain(doc.split("\n\n")[0])
-        out.update(properties=properties, required=list(properties), additionalProperties=False)
+        required = [name for name in properties if (cls.__name__, name) not in _OMITTED_WHEN_EMPTY]
+        out.update(properties=properties, required=required, additionalProperties=False)
         return out
+
+
+_OMITTED_WHEN_EMPTY: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("Address", "primary"),  # written only when the address shows a translation
+        ("AddressText", "language"),  # a translation's language is its key in ``translations``
+    }
+)
+"""Keys :func:`customer_to_dict` leaves out rather than writing ``null`` (not required by the schema)."""
 
 
 def customer_json_schema() -> dict[str, Any]:

@@ -1343,8 +1343,11 @@ class Client:
     ) -> CustomerList:
         """Iterate customers lazily, page by page; memory stays flat however long the list.
 
-        strict: bool | None = None,
-        start_cursor: str | None = None,
+        Every customer comes once, or :class:`PaginationError` is raised after what arrived
+        (README "Guarantees"); ``strict=False`` accepts a list that ends short of the vendor's
+        total (default: the ``strict_pagination`` setting, ``True``). ``max_items=0`` sends
+        nothing. ``start_cursor`` (a :attr:`Page.next_cursor` saved from an earlier listing
+        with the same filters) continues that listing at its next page.
         """
         pages, errors = self._pages(_list_arguments(locals()))
         return CustomerList(pages, errors)
@@ -1655,11 +1658,8 @@ class AsyncClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
-        Every customer comes once, or :class:`PaginationError` is raised after what arrived
-        (README "Guarantees"); ``strict=False`` accepts a list that ends short of the vendor's
-        total (default: the ``strict_pagination`` setting, ``True``). ``max_items=0`` sends
-        nothing. ``start_cursor`` (a :attr:`Page.next_cursor` saved from an earlier listing
-        with the same filters) continues that listing at its next page.
+        strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> AsyncPageList:
         """``async for`` whole pages (``start_cursor`` as in the sync client)."""

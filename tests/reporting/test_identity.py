@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 
@@ -125,7 +125,7 @@ def test_no_link_between_different_people_with_the_same_surname_and_city(custome
 
 def test_golden_record_choices() -> None:
     def customer(provider: str, updated: int | None, **values: str | None) -> Customer:
-        when = datetime(2025, 1, updated, tzinfo=timezone.utc) if updated else None
+        when = datetime(2025, 1, updated, tzinfo=UTC) if updated else None
         return Customer(provider=provider, id="1", email="ann@example.com", display_name="Ann", updated_at=when,
                         **values)  # type: ignore[arg-type]
 

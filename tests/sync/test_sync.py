@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,12 +35,14 @@ def _rows(store: dict[str, Any], provider: str, where: str = "TRUE") -> int:
 
 
 def test_two_syncs_with_mutations_give_exact_counts_and_history(store: dict[str, Any]) -> None:
-    apps = {name: sandbox.create_app(name, size=25, seed=3) for name in ("augno", "pexip_engage")}
+    # Augno as its SDK is used (contact info included), so the changed e-mail is seen.
+    extra: dict[str, dict[str, Any]] = {"augno": {"includes": "sdk"}, "pexip_engage": {}}
+    apps = {name: sandbox.create_app(name, size=25, seed=3, **extra[name]) for name in extra}
     first = sync.run({n: _client(a) for n, a in apps.items()}, **store)
     assert first.complete
     for name in apps:
         assert first.providers[name] == sync.ProviderSync(added=25)
-    between = datetime.now(timezone.utc)
+    between = datetime.now(UTC)
     changes = {n: a.mutate(add=2, change=3, remove=1, seed=9) for n, a in apps.items()}
     second = sync.run({n: _client(a) for n, a in apps.items()}, **store)
     assert second.started_at > first.started_at or second.started_at == first.started_at
@@ -61,13 +63,13 @@ def test_two_syncs_with_mutations_give_exact_counts_and_history(store: dict[str,
             assert {c.key for c in got.changed} == {f"{name}:{i}" for i in change.changed}
             assert all("email" in c.fields for c in got.changed)
             key = got.changed[0].key
-            then, now = db.as_of(key, between), db.as_of(key, datetime.now(timezone.utc))
+            then, now = db.as_of(key, between), db.as_of(key, datetime.now(UTC))
             assert then is not None and now is not None
             assert then.email == got.changed[0].before["email"] and now.email == got.changed[0].after["email"]
             assert len(db.versions(key)) == 2
             gone = got.removed[0].key
             assert db.as_of(gone, between) is not None
-            assert db.as_of(gone, datetime.now(timezone.utc)) is None
+            assert db.as_of(gone, datetime.now(UTC)) is None
         runs = db.runs()
         assert [r["provider"] for r in runs] == ["augno", "pexip_engage"] * 2
         assert [r["customers"] for r in runs] == [25, 25, 26, 26]
@@ -91,7 +93,7 @@ def test_telemetry_is_switched_off_unless_the_user_chose(monkeypatch: pytest.Mon
 def test_a_cut_short_listing_removes_nothing_and_the_next_run_resumes(store: dict[str, Any]) -> None:
     app = sandbox.create_app("rotor", size=50, seed=5, archived=0)
     assert sync.run({"rotor": _client(app)}, **store).providers["rotor"].added == 50
-    after_first = datetime.now(timezone.utc)
+    after_first = datetime.now(UTC)
     change = app.mutate(add=1, change=2, remove=3, seed=2)
     # Today's quota allows three more requests: the listing of six pages stops after three.
     app.quota_used, app.daily_quota = 0, 3

@@ -420,6 +420,11 @@ class SandboxApp:
         with self._client() as client:
             client.delete(customer_id)
 
+    def is_customer_listing(self, request: httpx.Request) -> bool:
+        """Whether ``request`` reads customers (the hostile page behaviours apply only to
+        those). Default: every GET; a vendor with other listings (Augno's addresses) says so."""
+        return request.method == "GET"
+
     # -- the framework -------------------------------------------------------------------
 
     def handle(self, request: httpx.Request) -> httpx.Response:
@@ -466,7 +471,7 @@ class SandboxApp:
             if url != request.url:
                 request = httpx.Request(request.method, url, headers=request.headers, content=request.content)
         response = self.route(request)
-        if request.method == "GET" and response.status_code == 200:
+        if request.method == "GET" and response.status_code == 200 and self.is_customer_listing(request):
             response = self._hostile_list(response)
         if "drip" in kinds:
             body = response.read()

@@ -6,7 +6,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -433,7 +433,7 @@ def _run(
         pipeline.sync_destination()
     except Exception as exc:  # pragma: no cover - a destination that cannot be reached
         raise StoreError(f"cannot reach the store: {exc}", operation="sync", hint=str(label)) from exc
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     trackers = {name: _Tracker(_known(pipeline, name)) for name in resolved}
     src = _source(
         dlt,

@@ -9,8 +9,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .._dicts import _ADDRESS_FIELDS, _ADDRESS_KEYS
 from ..model import Customer
-from ..reporting._export import _ADDRESS_FIELDS, _ADDRESS_KEYS, CSV_COLUMNS, customer_to_row
+from ..reporting._export import CSV_COLUMNS, customer_to_row
 
 JSON_COLUMNS: tuple[str, ...] = (
     *(name for name in CSV_COLUMNS if name.endswith("_translations")),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +129,7 @@ class Store:
         provider = key.split(":", 1)[0]
         if provider not in self.providers():
             return None
-        when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
         rows = self._rows(
             f"SELECT * FROM {self._table(provider)} WHERE key = ? AND {VALID_FROM} <= ? "
             f"AND ({VALID_TO} IS NULL OR {VALID_TO} > ?)",
@@ -159,7 +159,7 @@ class Store:
             since = last
         if not isinstance(since, datetime):
             raise ConfigurationError(f"invalid since {since!r}", operation="changes", hint="a date or 'last'")
-        moment = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+        moment = since if since.tzinfo else since.replace(tzinfo=UTC)
         out: dict[str, ProviderChanges] = {}
         for provider in self.providers():
             table = self._table(provider)
