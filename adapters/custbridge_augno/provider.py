@@ -23,6 +23,7 @@ from custbridge import (
     Capabilities,
     Customer,
     CustomerInput,
+    CustomerStatus,
     HttpRequest,
     HttpResponse,
     ListQuery,
@@ -160,6 +161,7 @@ _CAPABILITIES: Final = Capabilities.build(
            "billing_address", "shipping_address", "notes", "credit_limit"),
     vendor_filters=VENDOR_FILTERS,
     max_page_size=1000,
+    statuses=(CustomerStatus.ACTIVE, CustomerStatus.ON_HOLD),
     notes={
         "status": "normal/preferred -> active, hold_shipment/hold_all -> on_hold",
         "search": "vendor q parameter",

@@ -422,7 +422,7 @@ class SandboxApp:
 
     def is_customer_listing(self, request: httpx.Request) -> bool:
         """Whether ``request`` reads customers (the hostile page behaviours apply only to
-        those). Default: every GET; a vendor with other listings (Augno's addresses) says so."""
+        those). Default: every GET; a vendor with other listings (of addresses, say) narrows it."""
         return request.method == "GET"
 
     # -- the framework -------------------------------------------------------------------
