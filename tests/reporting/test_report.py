@@ -234,3 +234,14 @@ def test_templates_ship_inside_the_package() -> None:
     root = files("custbridge.reporting") / "templates"
     for name in ("report.html.j2", "report.css", "report.js", *(s.template for s in SECTIONS)):
         assert (root / name).is_file(), name
+
+
+def test_text_report_says_why_a_provider_cannot_match_exactly() -> None:
+    builder = ReportBuilder()
+    for n in range(2):  # as Augno under its documented includes: contact info not expanded
+        builder.add(Customer(provider="alpha", id=str(n), display_name=f"A {n}", not_loaded=frozenset({"email", "phone"})))
+        builder.add(Customer(provider="beta", id=str(n), display_name=f"B {n}", email=f"b{n}@example.com"))
+        builder.add(Customer(provider="gamma", id=str(n), display_name=f"G {n}", email=f"b{n}@example.com"))
+    text = render_text(builder.build())
+    assert "alpha: 0 of 2 customers also found elsewhere (email and phone not loaded" in text
+    assert "beta: 2 of 2 customers also found elsewhere\n" in text

@@ -212,6 +212,19 @@ def pct(share: float | None) -> str:
     return f"{value:.0f}%"
 
 
+def _keys_not_loaded(summary: Any, name: str) -> list[str]:
+    """The exact match keys (e-mail, phone) no record of provider ``name`` loaded."""
+    provider = summary.providers.get(name)
+    if provider is None:
+        return []
+    out = []
+    for field in ("email", "phone"):
+        fc = provider.completeness.get(field)
+        if fc is not None and fc.supported and fc.not_loaded and fc.applicable == 0:
+            out.append(field)
+    return out
+
+
 def completeness_cell(fc: FieldCompleteness) -> tuple[str, str]:
     """The text and state of one completeness cell, shared by the text and HTML reports.
 
@@ -485,7 +498,12 @@ def render_text(report: Report, *, limit: int = 10) -> str:
     for name in names:
         if name in matched:
             total = summary.providers[name].total if name in summary.providers else 0
-            out.append(f"  {name}: {matched[name]:,} of {total:,} customers also found elsewhere")
+            line = f"  {name}: {matched[name]:,} of {total:,} customers also found elsewhere"
+            unloaded = _keys_not_loaded(summary, name)
+            if unloaded and report.matches.method == "exact":
+                keys = " and ".join(unloaded)
+                line += f" ({keys} not loaded: nothing to match on exactly; see the provider's README)"
+            out.append(line)
     if not PHONENUMBERS_AVAILABLE:
         out.append("  (phonenumbers is not installed: only +international phones were compared)")
     for identity in interesting_first(ids)[:limit]:
