@@ -70,6 +70,12 @@ def _relationship(r: dict[str, Any]) -> str | None:
     return "child" if r.get("parent_account") is not None else "standalone"
 
 
+def _more(envelope: dict[str, Any] | None) -> bool:
+    """Whether an embedded list envelope says it has more pages."""
+    info = (envelope or {}).get("page_info") or {}
+    return bool(info.get("has_next_page") or info.get("next_page_url") or info.get("next_cursor"))
+
+
 def _extras(r: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if r.get("edi_status") is not None:
@@ -87,8 +93,10 @@ def _extras(r: dict[str, Any]) -> dict[str, Any]:
     groups = (r.get("price_groups") or {}).get("data") or []
     out["price_group_ids"] = tuple(g["id"] for g in groups)
     out["price_group_names"] = tuple(g.get("name") or "" for g in groups)
+    out["price_groups_truncated"] = _more(r.get("price_groups"))
     out["parent_account_id"] = r["parent_account"]["id"] if r.get("parent_account") else None
     out["child_account_ids"] = tuple(c["id"] for c in ((r.get("child_accounts") or {}).get("data") or []))
+    out["child_accounts_truncated"] = _more(r.get("child_accounts"))
     freight = r.get("freight_preferences")
     if freight is not None:
         out["freight_policy"] = freight.get("status")

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import custbridge
 from custbridge import Address, Customer, MappingError
 from custbridge.convert import RecordMapper, make_converter, register_wire_classes, wire_structure_fn
 
@@ -147,3 +148,24 @@ def test_a_plain_subclass_keeps_its_class() -> None:
 
     s = Special(provider="p", id="1", email=" a@b.c ")
     assert type(s) is Special and s.email == "a@b.c" and s.display_name == "a@b.c"
+
+
+@pytest.mark.parametrize("provider", sorted(custbridge.providers()))
+def test_a_second_client_generates_no_code(provider: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generated structure code is made once per process, not once per connect (issue 12)."""
+    from custbridge import convert, sandbox
+
+    with sandbox.connect(provider, size=5) as client:
+        first = list(client.list())
+    compiled: list[str] = []
+    real = compile
+
+    def counting(source: Any, filename: str, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(filename)
+        return real(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(convert, "compile", counting, raising=False)
+    with sandbox.connect(provider, size=5) as client:
+        again = list(client.list())
+    assert [c.key for c in again] == [c.key for c in first]
+    assert compiled == []
