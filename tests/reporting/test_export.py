@@ -181,3 +181,20 @@ def test_jsonl_keeps_the_primary_text_of_an_address_shown_in_another_language() 
     english = back.in_language("en")
     assert (english.line1, english.city) == ("Wetstraat 16", "Brussels")  # primary street, not the French one
     assert "primary" not in customer_to_dict(Customer(provider="p", id="2", address=primary))["address"]
+
+
+def test_csv_keeps_the_primary_text_of_an_address_shown_in_another_language(tmp_path: Path) -> None:
+    primary = Address(line1="Wetstraat 16", city="Brussel", country="BE", language="nl",
+                      translations={"fr": AddressText(line1="Rue de la Loi 16", city="Bruxelles"),
+                                    "en": AddressText(city="Brussels")})
+    customers = [Customer(provider="p", id="1", address=primary.in_language("fr")),
+                 Customer(provider="p", id="2", address=primary)]
+    path = tmp_path / "out.csv"
+    export(customers, path, "csv")
+    back = list(read_csv(path))
+    assert back == customers
+    shown = back[0].address
+    assert shown is not None and shown.primary == customers[0].address.primary  # type: ignore[union-attr]
+    english = shown.in_language("en")
+    assert (english.line1, english.city) == ("Wetstraat 16", "Brussels")
+    assert back[1].address is not None and back[1].address.primary is None

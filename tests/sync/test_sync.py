@@ -188,3 +188,37 @@ def test_a_record_that_cannot_be_mapped_is_neither_a_stall_nor_a_removal(store: 
     result = sync.run({"pexip_engage": _client(app)}, **store).providers["pexip_engage"]
     assert result == sync.ProviderSync(unchanged=14, unmapped=1)
     assert _rows(store, "pexip_engage", "valid_to IS NULL") == 15
+
+
+def test_stored_addresses_keep_their_language_behaviour(store: dict[str, Any]) -> None:
+    """A customer read back from the store answers in_language() as the vendor's record does."""
+    app = sandbox.create_app("pexip_engage", size=12, seed=4)
+    with _client(app, language="fr") as client:
+        listed = {c.key: c for c in client.list()}
+    assert sync.run({"pexip_engage": _client(app, language="fr")}, **store).complete
+    with sync.open_store(store["destination"]) as db:
+        stored = {c.key: c for c in db.customers()}
+    assert stored.keys() == listed.keys()
+    compared = 0
+    for key, customer in listed.items():
+        if customer.address is None:
+            continue
+        for code in ("en", "nl", "de", "xx"):
+            assert stored[key].address is not None
+            assert stored[key].address.in_language(code) == customer.address.in_language(code)  # type: ignore[union-attr]
+        compared += 1
+    assert compared
+
+
+def test_store_rows_keep_an_address_primary_text() -> None:
+    from custbridge import Address, AddressText, Customer
+    from custbridge.reporting import customer_from_row
+    from custbridge.sync._rows import customer_row
+
+    vendor = Address(line1="Wetstraat 16", city="Brussel", language="nl", translations={"en": AddressText(city="Brussels")})
+    shown = vendor.in_language("en")
+    row = customer_row(Customer(provider="p", id="1", address=shown))
+    assert row["addresses"]["address"]["primary"]["city"] == "Brussel"
+    back = customer_from_row(row).address
+    assert back is not None and back.primary == shown.primary
+    assert back.in_language("xx") == vendor  # no such translation: the vendor's own text

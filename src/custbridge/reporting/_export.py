@@ -56,6 +56,7 @@ for _prefix in _ADDRESS_FIELDS:
     for _k in _ADDRESS_KEYS:
         _COLUMN_KINDS[f"{_prefix}_{_k}"] = "float" if _k in ("latitude", "longitude") else "str"
     _COLUMN_KINDS[f"{_prefix}_translations"] = "json"
+    _COLUMN_KINDS[f"{_prefix}_primary"] = "json"  # the vendor's own text when a translation is shown
 _COLUMN_KINDS.update({
     "tags": "json",
     "credit_limit_amount": "str",
@@ -68,7 +69,8 @@ _COLUMN_KINDS.update({
 CSV_COLUMNS: tuple[str, ...] = tuple(_COLUMN_KINDS)
 _KINDS_IN_ORDER = tuple(_COLUMN_KINDS.items())
 """The flat columns of CSV and Parquet exports, in order. ``tags``, ``extras``,
-``not_loaded`` and address translations are JSON text; money amounts are exact decimal text."""
+``not_loaded``, address translations and an address's primary text (set only when the address
+shows a translation) are JSON text; money amounts are exact decimal text."""
 
 
 # --------------------------------------------------------------------------- nested (JSONL)
@@ -97,6 +99,7 @@ def customer_to_row(customer: Customer) -> dict[str, Any]:
             row[f"{name}_{k}"] = address.get(k)
         translations = address.get("translations")
         row[f"{name}_translations"] = translations or None
+        row[f"{name}_primary"] = address.get("primary")
     row["tags"] = nested["tags"] or None
     limit = nested["credit_limit"] or {}
     row["credit_limit_amount"] = limit.get("amount")
@@ -131,7 +134,7 @@ def customer_from_row(row: Mapping[str, Any]) -> Customer:
         parts = {k: get(f"{name}_{k}") for k in _ADDRESS_KEYS}
         translations = get(f"{name}_translations")
         if any(v is not None for v in parts.values()) or translations:
-            nested[name] = {**parts, "translations": translations or {}}
+            nested[name] = {**parts, "translations": translations or {}, "primary": get(f"{name}_primary")}
     nested["tags"] = list(get("tags") or ())
     amount = get("credit_limit_amount")
     if amount is not None:

@@ -14,7 +14,7 @@ from ..model import Customer
 from ..reporting._export import CSV_COLUMNS, customer_to_row
 
 JSON_COLUMNS: tuple[str, ...] = (
-    *(name for name in CSV_COLUMNS if name.endswith("_translations")),
+    *(name for name in CSV_COLUMNS if name.endswith(("_translations", "_primary"))),
     "tags",
     "not_loaded",
     "extras",
@@ -66,6 +66,8 @@ def customer_row(customer: Customer, *, include_raw: bool = False) -> dict[str, 
         if getattr(customer, name) is not None:
             nested = {key: row[f"{name}_{key}"] for key in _ADDRESS_KEYS}
             nested["translations"] = row[f"{name}_translations"] or {}
+            if row[f"{name}_primary"] is not None:
+                nested["primary"] = row[f"{name}_primary"]
             addresses[name] = nested
     row["addresses"] = addresses or None
     row[VERSION_COLUMN] = content_hash(row)
