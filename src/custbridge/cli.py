@@ -59,6 +59,12 @@ class UsageError(Exception):
         """The (sub)command the message is about, e.g. ``custbridge report``."""
 
 
+def _clip(value: object, width: int = 60) -> str:
+    """``value`` on one line, cut to ``width`` characters with a visible ``…`` when longer."""
+    text = _one_line(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _one_line(text: object) -> str:
     """``text`` on a single line (a usage error is always one line on stderr)."""
     return " ".join(str(text).split())
@@ -1065,7 +1071,7 @@ def cmd_changes(args: argparse.Namespace, out: Output) -> int:
                 line = f"  {mark} {change.key}  {_one_line(change.display_name)}"
                 if change.fields:
                     line += "  [" + ", ".join(
-                        f"{f}: {_one_line(change.before[f])!s:.40} -> {_one_line(change.after[f])!s:.40}"
+                        f"{f}: {_clip(change.before[f])} -> {_clip(change.after[f])}"
                         for f in change.fields
                     ) + "]"
                 out.print(line)

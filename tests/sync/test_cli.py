@@ -62,3 +62,12 @@ def test_sync_changes_and_report_from_the_store(tmp_path: Path, monkeypatch: pyt
     assert code == 2 and "--since" in err
     code, _, err = _run("report", "--from-store", str(tmp_path / "none.duckdb"), "--no-html")
     assert code == 2 and "no store" in err
+
+
+def test_changes_never_cut_a_value_silently() -> None:
+    from custbridge.cli import _clip
+
+    email = "patricia.williams.d2cg4m@mail.example.net"  # 41 characters: shown whole
+    assert _clip(email) == email
+    assert _clip("x" * 80) == "x" * 59 + "…"
+    assert _clip("two\nlines") == "two lines"
