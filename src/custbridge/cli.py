@@ -812,6 +812,12 @@ def cmd_report(args: argparse.Namespace, out: Output) -> int:
 
     if args.faults and not args.sandbox:
         raise UsageError("--faults needs --sandbox (faults are injected by the simulators)")
+    if args.match == "probabilistic":
+        import importlib.util
+
+        missing = [m for m in ("splink", "nicknames", "duckdb") if importlib.util.find_spec(m) is None]
+        if missing:  # before any request
+            raise UsageError(f'--match probabilistic needs {", ".join(missing)}: pip install "custbridge[identity]"')
     main_target = args.output or ("-" if args.format != "html" else args.html or DEFAULT_HTML)
     html_target: str | None = None
     if args.format != "html" and not args.no_html:

@@ -579,3 +579,17 @@ def test_fish_completion_script_completes(tmp_path: Path) -> None:
     code = 'custbridge completion fish | source; complete -C "custbridge report --format h"; complete -C "custbridge rep"'
     result = subprocess.run([fish, "-c", code], capture_output=True, text=True, env=env, timeout=60, check=False)
     assert result.stdout.split() == ["html", "report"], result.stderr
+
+
+def test_probabilistic_report_without_the_extra_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "splink" else real(name, *a))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "report", "--sandbox", "--providers", "alpha", "--match", "probabilistic")
+    assert code == 2 and out == ""
+    assert err.strip() == 'custbridge: error: --match probabilistic needs splink: pip install "custbridge[identity]"'
+    assert not list(tmp_path.iterdir())  # nothing fetched, nothing written
