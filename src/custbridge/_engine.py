@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 import attrs
 import httpx
+import msgspec
 
 from ._cursor import decode_cursor, encode_cursor, query_fingerprint
 from ._guards import (
@@ -40,6 +41,7 @@ from ._guards import (
     closed_error,
     deadline_error,
 )
+from ._jsonlib import is_json
 from ._redact import Redactor, learning_auth, register
 from .errors import (
     ConfigurationError,
@@ -53,6 +55,7 @@ from .errors import (
 )
 from .model import NOT_SET, Customer, CustomerInput, CustomerStatus, NotSet
 from .provider import (
+    NOT_DECODED,
     Capabilities,
     FieldAccess,
     HttpRequest,
@@ -69,12 +72,6 @@ from .provider import (
 if TYPE_CHECKING:
     from ._raw import AsyncRawResponseClient, RawResponseClient
 
-try:  # optional fast JSON decoder
-    import orjson as _orjson
-
-    _loads: Callable[[bytes], Any] = _orjson.loads
-except ImportError:  # pragma: no cover - exercised when the extra is absent
-    _loads = json.loads
 
 __all__ = ["AsyncClient", "Client", "CustomerList", "EngineOptions"]
 
@@ -649,19 +646,14 @@ class _Core:
                 if header in response.headers:
                     request_id = response.headers[header]
                     break
-            data: Any = None
-            decoded = True
             content = response.content
-            if content:
-                try:
-                    data = _loads(content)
-                except ValueError:
-                    decoded = False
+            # Checked, not decoded: the adapter decodes the body (typed, or .data on first use).
+            decoded = not content or is_json(content)
             wrapped = HttpResponse(
                 status_code=response.status_code,
                 headers=response.headers,
                 content=content,
-                data=data,
+                data=NOT_DECODED if decoded else None,
                 request_id=request_id,
                 url=str(request.url),
             )
@@ -1011,7 +1003,7 @@ class _Core:
                     err = self._mapping_failure(exc, "list", index)
                     if err is None:
                         raise
-                    if not seen.add(repr(record)):
+                    if not seen.add(_record_key(record)):
                         continue  # the same bad record again (overlap): reported once
                     fresh += 1
                     err.hint = err.hint or f"page {number}"
@@ -1069,6 +1061,14 @@ class _Core:
     def repr(self, kind: str) -> str:
         extra = self.provider.describe()
         return f"<custbridge.{kind} provider={self.name!r} base_url={str(self.base)!r}{' ' + extra if extra else ''}>"
+
+
+def _record_key(record: Any) -> str:
+    """What identifies a record that failed to map (its JSON text when the adapter keeps
+    records undecoded, ``msgspec.Raw`` or bytes), to report it once across overlapping pages."""
+    if isinstance(record, (bytes, bytearray, memoryview, msgspec.Raw)):
+        return bytes(record).decode("utf-8", "replace")
+    return repr(record)
 
 
 def _derive(core: _Core, given: Mapping[str, Any]) -> _Core:

@@ -21,6 +21,7 @@ from typing import Any, Generic, Optional, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
+import msgspec
 from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
@@ -31,10 +32,12 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from ._countries import country_code
 from .errors import MappingError
-from .model import _TWIN_MIN_FIELDS, Customer, _mutable_twin
+from .model import _TWIN_MIN_FIELDS, Customer, RawRecord, _mutable_twin
 
 __all__ = [
     "RecordMapper",
+    "StructMapper",
+    "at_path",
     "blank_as_none",
     "geocoded",
     "make_converter",
@@ -47,6 +50,7 @@ __all__ = [
 ]
 
 W = TypeVar("W")
+T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
 _RFC3339_RE = re.compile(
@@ -668,6 +672,134 @@ def _shared_converter(
             # ``renames`` is kept alive with the entry, so its id cannot be reused meanwhile.
             shared = _CONVERTERS[key] = (converter, converter.get_structure_hook(wire_cls), renames)
     return shared[0], shared[1]
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+class StructMapper(Generic[S]):
+    """Map vendor records to customers through a msgspec wire struct: one mapping path.
+
+    A record is either the JSON of one record as the vendor sent it (``msgspec.Raw`` or
+    bytes, how an adapter that decodes its list pages with msgspec hands records over:
+    ``list[msgspec.Raw]`` keeps ``on_invalid`` per record) or an already decoded ``dict``
+    (a single ``get``, tests). Both are validated by msgspec against the same struct, in C,
+    and both then go through the adapter's one ``to_customer(wire, raw)``: ``raw`` is a
+    :class:`~custbridge.model.RawRecord` over the bytes (decoded only if read) or the dict.
+
+    A record that does not fit raises :class:`MappingError` naming the record id and the
+    JSON path msgspec reports (vendor key names, e.g. ``$.location.createdAt``). Errors that
+    ``to_customer`` raises are wrapped the same way: raise :class:`MappingError` with
+    ``paths`` there, or use :func:`at_path` for a value parsed during mapping.
+
+    Args:
+        provider: provider name, for errors.
+        wire_type: the msgspec struct mirroring one vendor record.
+        to_customer: the adapter's ``(wire, raw) -> Customer``.
+        dec_hook: msgspec ``dec_hook`` for custom types in the wire struct, if any.
+    """
+
+    def __init__(
+        self,
+        provider: str,
+        wire_type: type[S],
+        to_customer: Callable[[S, Mapping[str, Any]], Customer],
+        *,
+        dec_hook: Callable[[type, Any], Any] | None = None,
+    ) -> None:
+        self.provider = provider
+        self.wire_type = wire_type
+        self.to_customer = to_customer
+        self._dec_hook = dec_hook
+        self._decode = _struct_decoder(wire_type, dec_hook)
+
+    def wire(self, record: Any, *, operation: str | None = None) -> tuple[S, Mapping[str, Any]]:
+        """Validate ``record`` into the wire struct; return it with the ``raw`` mapping."""
+        try:
+            if type(record) is msgspec.Raw or isinstance(record, (bytes, bytearray, memoryview)):
+                return self._decode(record), RawRecord(bytes(record))
+            if isinstance(record, Mapping):
+                return msgspec.convert(record, self.wire_type, dec_hook=self._dec_hook), record
+            where, reason = "$", f"expected a JSON object, got {type(record).__name__}"
+        except msgspec.ValidationError as exc:
+            where, reason = _msgspec_path(str(exc))
+        except msgspec.DecodeError as exc:
+            where, reason = "$", f"not valid JSON: {exc}"
+        raise MappingError(
+            "record does not match the vendor schema",
+            provider=self.provider,
+            operation=operation,
+            record_id=_any_record_id(record),
+            paths=[(where, reason)],
+        )
+
+    def explain(self, record: Any) -> list[tuple[str, str]]:
+        """The JSON paths that make ``record`` unmappable (``[]`` when it maps)."""
+        try:
+            self(record)
+        except MappingError as err:
+            return list(err.paths)
+        return []
+
+    def __call__(self, record: Any, *, operation: str | None = None) -> Customer:
+        wire, raw = self.wire(record, operation=operation)
+        try:
+            return self.to_customer(wire, raw)
+        except MappingError as err:
+            err.provider = err.provider or self.provider
+            err.record_id = err.record_id or _any_record_id(record)
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise MappingError(
+                f"could not map record: {exc}",
+                provider=self.provider,
+                operation=operation,
+                record_id=_any_record_id(record),
+                paths=[("$", str(exc)[:200])],
+            ) from None
+
+
+_DECODERS: dict[tuple[type, Any], Callable[[Any], Any]] = {}
+
+
+def _struct_decoder(wire_type: type, dec_hook: Callable[[type, Any], Any] | None) -> Callable[[Any], Any]:
+    """One ``msgspec.json.Decoder`` per wire type and hook for the process (made once, shared
+    by every client: building a decoder costs more than decoding a record)."""
+    key = (wire_type, dec_hook)
+    decode = _DECODERS.get(key)
+    if decode is None:
+        decode = _DECODERS[key] = msgspec.json.Decoder(wire_type, dec_hook=dec_hook).decode
+    return decode
+
+
+_AT = " - at `"
+
+
+def _msgspec_path(message: str) -> tuple[str, str]:
+    """``("$.a.b", "Expected `str`, got `int`")`` from msgspec's ``"... - at `$.a.b`"``."""
+    head, sep, tail = message.rpartition(_AT)
+    if not sep:
+        return "$", message
+    return tail.rstrip("`"), head
+
+
+def _any_record_id(record: Any) -> str | None:
+    """The record's ``id``, whether it is decoded or still JSON (only when mapping failed)."""
+    if type(record) is msgspec.Raw or isinstance(record, (bytes, bytearray, memoryview)):
+        try:
+            record = msgspec.json.decode(bytes(record))
+        except msgspec.DecodeError:
+            return None
+    return _record_id(record) if isinstance(record, Mapping) else None
+
+
+def at_path(path: str, parse: Callable[[Any], T], value: Any) -> T:
+    """``parse(value)``, or a :class:`MappingError` naming ``path`` when it refuses the value
+    (for vendor values checked while mapping rather than by the wire struct)."""
+    try:
+        return parse(value)
+    except (TypeError, ValueError) as exc:
+        raise MappingError("record does not match the vendor schema", paths=[(path, str(exc)[:200])]) from None
 
 
 def _record_id(record: Mapping[str, Any]) -> str | None:

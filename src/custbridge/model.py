@@ -7,7 +7,7 @@ Models are frozen attrs classes with no I/O and no vendor parsing. Missing is ``
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
@@ -48,8 +48,54 @@ def _freeze_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return MappingProxyType(dict(value))
 
 
+class RawRecord(Mapping[str, Any]):
+    """A vendor record kept as its JSON bytes and decoded on first use (``Customer.raw``).
+
+    Adapters that decode records straight into typed wire structs hand the record's bytes
+    here instead of a dict, so listing never builds a dict per record that nobody reads. It
+    reads like any mapping (decoded once, then cached) and pickles as its bytes.
+    """
+
+    __slots__ = ("_content", "_decoded")
+
+    def __init__(self, content: bytes) -> None:
+        self._content = bytes(content)
+        self._decoded: Mapping[str, Any] | None = None
+
+    @property
+    def content(self) -> bytes:
+        """The record's JSON, exactly as the vendor sent it."""
+        return self._content
+
+    def _mapping(self) -> Mapping[str, Any]:
+        decoded = self._decoded
+        if decoded is None:
+            from ._jsonlib import loads
+
+            value = loads(self._content)
+            decoded = self._decoded = MappingProxyType(value if isinstance(value, dict) else {})
+        return decoded
+
+    def __getitem__(self, key: str) -> Any:
+        return self._mapping()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
+
+    def __repr__(self) -> str:
+        return f"RawRecord({dict(self._mapping())!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (RawRecord, (self._content,))
+
+
 def _view_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     """A read-only view without copying (for the untouched vendor payload)."""
+    if type(value) is RawRecord:
+        return value  # decoded when read, not now
     if not value:
         return _EMPTY
     if isinstance(value, MappingProxyType):

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 import attrs
 import httpx
 
+from ._jsonlib import loads
 from ._redact import redact_text
 from .errors import (
     ConfigurationError,
@@ -412,18 +413,40 @@ class HttpRequest:
         return self.method.upper() in ("GET", "HEAD", "PUT", "DELETE", "OPTIONS")
 
 
+NOT_DECODED: Any = object()
+"""``HttpResponse(data=NOT_DECODED)``: decode the body only when :attr:`HttpResponse.data` is read."""
+
+
 @attrs.frozen
 class HttpResponse:
-    """A complete vendor response as the adapter sees it."""
+    """A complete vendor response as the adapter sees it.
+
+    The engine hands it over with the body checked to be JSON but not decoded: an adapter that
+    decodes ``content`` itself (typed, with msgspec) never pays for :attr:`data`, which is
+    decoded on first access.
+    """
 
     status_code: int
     headers: httpx.Headers
     content: bytes
-    data: Any
-    """The decoded JSON body, or ``None`` when the body is empty or not JSON."""
+    _data: Any = attrs.field(alias="data", eq=False, repr=False)
     request_id: str | None = None
     """The vendor's request id or our correlation id, when known."""
     url: str = ""
+
+    @property
+    def data(self) -> Any:
+        """The decoded JSON body, or ``None`` when the body is empty or not JSON."""
+        value = self._data
+        if value is NOT_DECODED:
+            value = None
+            if self.content:
+                try:
+                    value = loads(self.content)
+                except ValueError:
+                    value = None
+            object.__setattr__(self, "_data", value)  # decoded once
+        return value
 
     def snippet(self, limit: int = 160) -> str:
         """The start of the body as text, for error messages."""
