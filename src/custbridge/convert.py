@@ -41,6 +41,7 @@ __all__ = [
     "blank_as_none",
     "geocoded",
     "make_converter",
+    "msgspec_error_path",
     "normalize_country",
     "parse_datetime",
     "parse_decimal",
@@ -722,7 +723,7 @@ class StructMapper(Generic[S]):
                 return msgspec.convert(record, self.wire_type, dec_hook=self._dec_hook), record
             where, reason = "$", f"expected a JSON object, got {type(record).__name__}"
         except msgspec.ValidationError as exc:
-            where, reason = _msgspec_path(str(exc))
+            where, reason = msgspec_error_path(str(exc))
         except msgspec.DecodeError as exc:
             where, reason = "$", f"not valid JSON: {exc}"
         raise MappingError(
@@ -775,8 +776,10 @@ def _struct_decoder(wire_type: type, dec_hook: Callable[[type, Any], Any] | None
 _AT = " - at `"
 
 
-def _msgspec_path(message: str) -> tuple[str, str]:
-    """``("$.a.b", "Expected `str`, got `int`")`` from msgspec's ``"... - at `$.a.b`"``."""
+def msgspec_error_path(message: str) -> tuple[str, str]:
+    """``("$.a.b", "Expected `str`, got `int`")`` from a ``msgspec.ValidationError`` message
+    (``"... - at `$.a.b`"``); ``("$", message)`` when it names no path. For adapters turning
+    an envelope that does not fit into a :class:`MappingError` with ``paths``."""
     head, sep, tail = message.rpartition(_AT)
     if not sep:
         return "$", message
