@@ -25,11 +25,12 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import msgspec
 from hypothesis import settings
 from hypothesis import strategies as st
 
 from custbridge import Customer, HttpResponse, MappingError, Provider
-from custbridge.convert import RecordMapper
+from custbridge.convert import RecordMapper, StructMapper
 
 __all__ = [
     "FUZZ",
@@ -195,7 +196,7 @@ def check_record(
     record: Any,
     *,
     envelope: Callable[[Any], Any],
-    mapper: RecordMapper[Any] | None,
+    mapper: RecordMapper[Any] | StructMapper[Any] | None,
     valid: bool = False,
     require_id: bool = True,
 ) -> Customer | None:
@@ -229,7 +230,9 @@ def check_record(
     first, second = outcomes
     assert (first is None) == (second is None), "map_record and parse_customer disagree"
     assert first == second
-    if mapper is not None and isinstance(record, Mapping):
+    if isinstance(mapper, StructMapper) and isinstance(record, Mapping):
+        _entry_points_agree(mapper, record)
+    elif mapper is not None and isinstance(record, Mapping):
         try:
             mapper._structure(record, mapper.wire_cls)
             fast_ok = True
@@ -238,3 +241,21 @@ def check_record(
         detailed = mapper.explain(record)
         assert fast_ok == (not detailed), f"fast and detailed structuring disagree: {detailed}"
     return first
+
+
+def _entry_points_agree(mapper: StructMapper[Any], record: Mapping[str, Any]) -> None:
+    """The record as JSON text (how a list page hands it over) and as a dict map alike."""
+    try:
+        text = json.dumps(record, allow_nan=False).encode()
+    except (TypeError, ValueError):
+        return  # not representable as JSON text: only the dict entry point can meet it
+    outcomes = []
+    for given in (msgspec.Raw(text), record):
+        try:
+            outcomes.append(mapper(given))
+        except MappingError as err:
+            _explained(err, "StructMapper")
+            outcomes.append(None)
+    assert outcomes[0] == outcomes[1], "a record as JSON text and as a dict map differently"
+    if outcomes[0] is not None:
+        assert dict(outcomes[0].raw) == json.loads(text)
