@@ -78,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         begin, end = "<!-- store:begin -->", "<!-- store:end -->"
         if begin in kept and end in kept:  # the store benchmark's own section survives a full run
             sections.append(begin + kept.split(begin, 1)[1].split(end, 1)[0] + end + "\n")
+        # So does the identity benchmark's (``python -m bench.identity`` writes it; heavy, not run here).
+        heading = "## Identity matching"
+        if heading in kept:
+            rest = kept.split(heading, 1)[1]
+            stop = min((i for i in (rest.find("\n## "), rest.find("\n<!-- store:begin")) if i >= 0), default=len(rest))
+            sections.append(heading + rest[:stop].rstrip("\n") + "\n")
         RESULTS.write_text(_header(info, started) + "\n" + "\n".join(sections), encoding="utf-8")
         print(f"wrote {RESULTS}")
     return 0
