@@ -16,8 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from types import UnionType as _UnionType
-from typing import Any, Generic, Optional, TypeVar, Union, get_args, get_origin
+from typing import Any, Generic, Optional, TypeVar, get_args, get_origin
 
 import attrs
 import cattrs
@@ -32,7 +31,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from ._countries import country_code
 from .errors import MappingError
-from .model import _TWIN_MIN_FIELDS, Customer, RawRecord, _mutable_twin
+from .model import Customer, RawRecord
 
 __all__ = [
     "RecordMapper",
@@ -47,7 +46,6 @@ __all__ = [
     "parse_decimal",
     "register_wire_classes",
     "tolerant_enum",
-    "wire_structure_fn",
 ]
 
 W = TypeVar("W")
@@ -181,13 +179,6 @@ def _structure_decimal(value: Any, _: type) -> Decimal:
     return parse_decimal(value)
 
 
-_DIRECT: dict[Any, tuple[Callable[[Any, type], Any], Callable[[Any], Any]]] = {
-    datetime: (_structure_datetime, parse_datetime),
-    Decimal: (_structure_decimal, parse_decimal),
-}
-"""Base hooks that only call a one-argument parser: generated code calls the parser itself."""
-
-
 def _optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], Any]:
     def structure(value: Any, cls: type) -> Any:
         return None if value is None else hook(value, cls)
@@ -202,8 +193,7 @@ def blank_as_none(conv: cattrs.Converter, types: Iterable[type] = (datetime, Dec
     a field typed ``datetime | None`` (or ``Decimal | None``) becomes ``None`` instead of
     failing the record. Fields typed without ``| None`` still refuse a blank, and so does
     every field of a vendor that does not opt in (a blank is then a real schema violation,
-    e.g. where the vendor's schema says "minimum length is 1"). Call it from the adapter's ``configure``;
-    the generated wire code honours it.
+    e.g. where the vendor's schema says "minimum length is 1"). Call it from the adapter's ``configure``.
     """
     for scalar in types:
         hook = _blank_optional(conv.get_structure_hook(scalar))
@@ -217,7 +207,6 @@ def _blank_optional(hook: Callable[[Any, type], Any]) -> Callable[[Any, type], A
             return None
         return hook(value, cls)
 
-    structure.blank_as_none = True  # type: ignore[attr-defined]  # read by _WireCodegen
     return structure
 
 
@@ -307,242 +296,26 @@ def make_converter(*, detailed: bool = False) -> cattrs.Converter:
 
 _Renames = Mapping[type, Mapping[str, str]]
 
-_MISSING = object()
-_NONE_TYPE = type(None)
-
-
-def _optional_inner(type_: Any) -> Any:
-    """``X`` for ``X | None`` / ``Optional[X]``, else ``None``."""
-    if get_origin(type_) not in (Union, _UnionType):
-        return None
-    args = get_args(type_)
-    if len(args) != 2 or _NONE_TYPE not in args:
-        return None
-    return args[0] if args[1] is _NONE_TYPE else args[1]
-
-
-_EXACT_SCALARS: dict[Any, Callable[[Any, type], Any]] = {
-    str: _structure_str,
-    int: _structure_int,
-    float: _structure_float,
-    bool: _structure_bool,
-}
-
-
-class _WireCodegen:
-    """Generates one structure function per attrs wire class (see :func:`wire_structure_fn`)."""
-
-    def __init__(self, conv: cattrs.Converter, renames: _Renames, only: frozenset[type] | None = None) -> None:
-        self.conv = conv
-        self.renames = renames
-        self.only = only
-        """Generate code only for these classes (others use the converter's hook); all if None."""
-        self.env: dict[str, Any] = {
-            "_Mapping": Mapping,
-            "_MISSING": _MISSING,
-            "_new": object.__new__,
-            "_osa": object.__setattr__,
-        }
-        self.names: dict[tuple[type, bool], str] = {}
-        self.counter = 0
-        self.lock = threading.RLock()
-        """Generation is once per class; a converter is shared by every client (see RecordMapper)."""
-
-    def _bind(self, prefix: str, value: Any) -> str:
-        self.counter += 1
-        name = f"_{prefix}{self.counter}"
-        self.env[name] = value
-        return name
-
-    def function(self, cls: type, *, array: bool = False) -> str:
-        """Name (in the shared namespace) of the generated function for ``cls`` (or for a JSON
-        array of ``cls``, returning a list), generating it once."""
-        with self.lock:  # another thread must not see a name whose function is not yet made
-            name = self.names.get((cls, array))
-            if name is None:
-                name = f"structure_{'array_' if array else ''}{cls.__name__}_{len(self.names)}"
-                self.names[(cls, array)] = name  # before generating: classes may refer to each other
-                source = self._source(cls, name, array)
-                exec(compile(source, f"<custbridge wire {cls.__qualname__}>", "exec"), self.env)
-            return name
-
-    def _generated(self, type_: Any) -> bool:
-        if not (isinstance(type_, type) and attrs.has(type_)):
-            return False
-        return self.only is None or type_ in self.only
-
-    def _value(self, type_: Any, var: str, indent: str) -> list[str]:
-        """Statements structuring local ``var`` (already read) as ``type_``, in place."""
-        if type_ is Any or type_ is object:
-            return []
-        inner = _optional_inner(type_)
-        if inner is not None and inner in _DIRECT:
-            optional_hook = self.conv.get_structure_hook(type_)
-            if getattr(optional_hook, "blank_as_none", False):  # see blank_as_none()
-                h, t = self._bind("h", optional_hook), self._bind("t", type_)
-                return [f"{indent}if {var} is not None: {var} = {h}({var}, {t})"]
-        if inner is not None:
-            inner_hook = self.conv.get_structure_hook(inner) if inner in _EXACT_SCALARS else None
-            if inner_hook is not None and inner_hook is _EXACT_SCALARS[inner]:
-                # One test for the common case (a value of the exact type).
-                h, t = self._bind("h", inner_hook), self._bind("t", inner)
-                test = f"type({var}) is not {inner.__name__} and {var} is not None"
-                return [f"{indent}if {test}: {var} = {h}({var}, {t})"]
-            body = self._value(inner, var, indent + "    ")
-            return [f"{indent}if {var} is not None:", *body] if body else []
-        if self._generated(type_):
-            return [f"{indent}{var} = {self.function(type_)}({var})"]
-        hook = self.conv.get_structure_hook(type_)
-        direct = _DIRECT.get(type_)
-        if direct is not None and hook is direct[0]:
-            return [f"{indent}{var} = {self._bind('parse', direct[1])}({var})"]
-        h, t = self._bind("h", hook), self._bind("t", type_)
-        if type_ in _EXACT_SCALARS and hook is _EXACT_SCALARS[type_]:
-            # The base hooks return an exact-type value unchanged: only other types need them.
-            return [f"{indent}if type({var}) is not {type_.__name__}: {var} = {h}({var}, {t})"]
-        if get_origin(type_) is list and len(get_args(type_)) == 1 and self._generated(get_args(type_)[0]):
-            fn = self.function(get_args(type_)[0], array=True)
-            return [
-                f"{indent}if type({var}) is list: {var} = {fn}({var})",
-                f"{indent}else: {var} = {h}({var}, {t})",
-            ]
-        if _is_homogeneous_tuple(type_):
-            item = get_args(type_)[0]
-            if self._generated(item):
-                fn = self.function(item, array=True)
-                return [
-                    f"{indent}if type({var}) is list: {var} = tuple({fn}({var}))",
-                    f"{indent}else: {var} = {h}({var}, {t})",
-                ]
-            item_hook = self.conv.get_structure_hook(item)
-            if item in _EXACT_SCALARS and item_hook is _EXACT_SCALARS[item]:
-                name = item.__name__
-                return [
-                    f"{indent}if type({var}) is list and all([type(e) is {name} for e in {var}]): {var} = tuple({var})",
-                    f"{indent}else: {var} = {h}({var}, {t})",
-                ]
-        return [f"{indent}{var} = {h}({var}, {t})"]
-
-    def _source(self, cls: type, fname: str, array: bool) -> str:
-        body = self._body(cls)
-        if body is None:
-            hook = self._bind("hook", self.conv.get_structure_hook(cls))
-            c = self._bind("c", cls)
-            if array:
-                return f"def {fname}(v):\n    return [{hook}(o, {c}) for o in v]\n"
-            return f"def {fname}(o, _=None):\n    return {hook}(o, {c})\n"
-        if not array:
-            return "\n".join([f"def {fname}(o, _=None):", *body, "    return self"]) + "\n"
-        # The element code inlined in the loop: no function call per element.
-        inner = ["    " + line for line in body]
-        return "\n".join([f"def {fname}(v):", "    out = []", "    for o in v:", *inner,
-                          "        out.append(self)", "    return out"]) + "\n"
-
-    def _body(self, cls: type) -> list[str] | None:
-        """Statements structuring mapping ``o`` into local ``self`` (None: use cattrs' hook)."""
-        attrs.resolve_types(cls)
-        fields = attrs.fields(cls)
-        keys = self.renames.get(cls, {})
-        lines = [
-            "    if type(o) is not dict and not isinstance(o, _Mapping):",
-            "        raise TypeError(f'expected an object, got {type(o).__name__}')",
-        ]
-        init_fields = [f for f in fields if f.init]
-        for f in init_fields:
-            var = f"v_{f.name}"
-            key = keys.get(f.name, f.name)
-            structure = self._value(f.type, var, "        ")
-            if f.default is attrs.NOTHING:
-                lines.append(f"    {var} = o[{key!r}]")
-                lines.extend(line[4:] for line in structure)
-                continue
-            if f.default is None and _optional_inner(f.type) is not None:
-                # Absent and null both mean None here: one lookup, no sentinel.
-                lines.append(f"    {var} = o.get({key!r})")
-                lines.extend(line[4:] for line in structure)
-                continue
-            lines.append(f"    {var} = o.get({key!r}, _MISSING)")
-            if isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
-                if f.default.takes_self:
-                    return None
-                lines.append(f"    if {var} is _MISSING: {var} = {self._bind('f', f.default.factory)}()")
-            else:
-                lines.append(f"    if {var} is _MISSING: {var} = {self._bind('d', f.default)}")
-            if structure:
-                lines.append("    else:")
-                lines.extend(structure or ["        pass"])
-        lines.extend(self._construct(cls, init_fields))
-        return lines
-
-    def _construct(self, cls: type, fields: list[attrs.Attribute[Any]]) -> list[str]:
-        plain = (
-            "__slots__" in cls.__dict__
-            and getattr(cls, "__dictoffset__", 1) == 0
-            and all(f.converter is None and f.validator is None and f.alias == f.name for f in fields)
-            and len(fields) == len(attrs.fields(cls))
-            and not hasattr(cls, "__attrs_post_init__")
-            and not hasattr(cls, "__attrs_pre_init__")
-        )
-        if not plain:
-            c = self._bind("c", cls)
-            args = ", ".join(f"{f.alias}=v_{f.name}" for f in fields)
-            return [f"    self = {c}({args})"]
-        c = self._bind("c", cls)
-        if len(fields) <= _TWIN_MIN_FIELDS:
-            # Switching __class__ costs about as much as five descriptor calls.
-            setters = [self._bind("set", cls.__dict__[f.name].__set__) for f in fields]
-            stores = [f"    {s}(self, v_{f.name})" for s, f in zip(setters, fields, strict=True)]
-            return [f"    self = _new({c})", *stores]
-        twin = self._bind("twin", _mutable_twin(cls))
-        stores = [f"    self.{f.name} = v_{f.name}" for f in fields]
-        return [f"    self = _new({twin})", *stores, f"    self.__class__ = {c}"]
-
-
-def wire_structure_fn(cls: type[W], conv: cattrs.Converter, renames: _Renames | None = None) -> Callable[..., W]:
-    """A fast structure function for the attrs wire class ``cls`` (and the classes it nests).
-
-    Equivalent to the hooks an adapter builds with ``make_dict_structure_fn(..., override(
-    rename=...))`` that accept only JSON objects, with ``renames`` giving, per class,
-    ``{attribute: vendor_key}``: same keys, defaults, ``X | None`` handling, and the converter's
-    own hooks for every field type it does not inline (``str``/``int``/``float``/``bool`` with
-    the base hooks, arrays of them, nested wire classes). Fields are checked without a function
-    call each and instances are built without ``object.__setattr__``; for a page of records
-    this is several times faster than cattrs' generic path. Errors are plain exceptions
-    without paths: :class:`RecordMapper` re-runs its detailed converter to name them.
-    """
-    gen = _WireCodegen(conv, renames or {})
-    fn: Callable[..., W] = gen.env[gen.function(cls)]
-    return fn
-
-
 def register_wire_classes(
     conv: cattrs.Converter, classes: Iterable[type], renames: _Renames | None = None
 ) -> None:
-    """Register the structure hooks of an adapter's attrs wire classes on ``conv``.
+    """Register the structure hooks of a plug-in's attrs wire classes on ``conv``.
 
     Each class accepts only a JSON object and reads its attributes from the vendor keys in
-    ``renames`` (``{cls: {attribute: vendor_key}}``; other attributes use their own name).
-    On the fast converter (``detailed_validation`` off) the hooks come from
-    :func:`wire_structure_fn`; on the detailed one they are cattrs'
-    ``make_dict_structure_fn(..., override(rename=...))``, so errors carry JSON paths. Both
-    accept and produce exactly the same. Hooks are made lazily, at a class's first use, so
-    the order of ``classes`` does not matter; register hooks for other types (enums, ...)
-    in the same ``configure`` call.
+    ``renames`` (``{cls: {attribute: vendor_key}}``; other attributes use their own name),
+    through cattrs' generated hooks, on the fast and the detailed converter alike (the detailed
+    one names JSON paths). Hooks are made lazily, at a class's first use, so the order of
+    ``classes`` does not matter; register hooks for other types (enums, ...) in the same
+    ``configure`` call. (The built-in adapters decode with msgspec instead: :class:`StructMapper`.)
     """
     wanted = frozenset(classes)
     names = dict(renames or {})
-    if conv.detailed_validation:
 
-        def detailed(cls: type) -> Callable[[Any, Any], Any]:
-            overrides = {attr: override(rename=key) for attr, key in names.get(cls, {}).items()}
-            return _objects_only(cls, conv, **overrides)
+    def hook(cls: type) -> Callable[[Any, Any], Any]:
+        overrides = {attr: override(rename=key) for attr, key in names.get(cls, {}).items()}
+        return _objects_only(cls, conv, **overrides)
 
-        conv.register_structure_hook_factory(lambda t: isinstance(t, type) and t in wanted, detailed)
-        return
-    gen = _WireCodegen(conv, names, wanted)
-    conv.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and t in wanted, lambda cls: gen.env[gen.function(cls)]
-    )
+    conv.register_structure_hook_factory(lambda t: isinstance(t, type) and t in wanted, hook)
 
 
 def _exc_paths(exc: BaseException, path: str = "$", renames: _Renames | None = None) -> list[tuple[str, str]]:

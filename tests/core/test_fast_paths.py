@@ -1,8 +1,8 @@
 """The fast paths behind the mapping benchmark keep the semantics of the slow ones.
 
 - ``Customer``/``Address`` are built through a mutable twin class (``model._mutable_twin``);
-- ``register_wire_classes`` generates wire-class structure code on the fast converter and
-  uses cattrs' generated hooks on the detailed one: both must accept and produce the same;
+- ``register_wire_classes`` (plug-ins' attrs wire classes) gives the fast and the detailed
+  converter the same cattrs hooks: both must accept and produce the same;
 - arrays (``tuple[X, ...]``) accept only JSON arrays.
 """
 
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import custbridge
 from custbridge import Address, Customer, MappingError
-from custbridge.convert import RecordMapper, make_converter, register_wire_classes, wire_structure_fn
+from custbridge.convert import RecordMapper, make_converter, register_wire_classes
 
 
 @attrs.frozen
@@ -100,8 +100,14 @@ def test_generated_hooks_read_renamed_keys_and_build_real_instances() -> None:
         wire.id = "2"  # type: ignore[misc]
 
 
-def test_wire_structure_fn_refuses_non_objects_and_bad_types() -> None:
-    structure = wire_structure_fn(_Wire, make_converter(), _RENAMES)
+def test_wire_hooks_refuse_non_objects_and_bad_types() -> None:
+    conv = make_converter()
+    register_wire_classes(conv, (_Wire, _Leaf), _RENAMES)
+    hook = conv.get_structure_hook(_Wire)
+
+    def structure(value: Any) -> Any:
+        return hook(value, _Wire)
+
     bad: Any
     for bad in ("x", [], None, {"name": "no id"}, {"id": 1}, {"id": "1", "flag": "yes"}, {"id": "1", "count": True}):
         with pytest.raises(Exception):  # noqa: B017 - any error: the mapper explains it
