@@ -547,6 +547,7 @@ def _struct_decoder(wire_type: type, dec_hook: Callable[[type, Any], Any] | None
 
 
 _AT = " - at `"
+_MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`")
 
 
 def msgspec_error_path(message: str) -> tuple[str, str]:
@@ -554,9 +555,9 @@ def msgspec_error_path(message: str) -> tuple[str, str]:
     (``"... - at `$.a.b`"``); ``("$", message)`` when it names no path. For adapters turning
     an envelope that does not fit into a :class:`MappingError` with ``paths``."""
     head, sep, tail = message.rpartition(_AT)
-    if not sep:
-        return "$", message
-    return tail.rstrip("`"), head
+    path, reason = (tail.rstrip("`"), head) if sep else ("$", message)
+    missing = _MISSING_FIELD.match(reason)  # msgspec names the object; the path names the key
+    return (f"{path}.{missing.group(1)}" if missing else path), reason
 
 
 def _any_record_id(record: Any) -> str | None:

@@ -55,7 +55,7 @@ def test_json_text_and_dict_map_to_equal_customers_with_the_record_as_raw() -> N
     ("record", "path"),
     [
         ({"id": 5}, "$.id"),
-        ({"fullName": "no id"}, "$"),
+        ({"fullName": "no id"}, "$.id"),
         ({"id": "c", "tags": ["a", 2]}, "$.tags[1]"),
         ({"id": "c", "place": {"city": ["x"]}}, "$.place.city"),
         ({"id": "c", "createdAt": "yesterday"}, "$.createdAt"),
@@ -83,6 +83,9 @@ def test_garbled_json_is_a_mapping_error_not_a_decode_error() -> None:
 def test_msgspec_error_path() -> None:
     assert msgspec_error_path("Expected `str`, got `int` - at `$.a[0].b`") == ("$.a[0].b", "Expected `str`, got `int`")
     assert msgspec_error_path("Expected `object`, got `array`") == ("$", "Expected `object`, got `array`")
+    assert msgspec_error_path("Object missing required field `id` - at `$.place`") == (
+        "$.place.id", "Object missing required field `id`")
+    assert msgspec_error_path("Object missing required field `id`") == ("$.id", "Object missing required field `id`")
 
 
 def test_raw_record_decodes_once_on_first_read_and_round_trips() -> None:
