@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from custbridge import Customer, CustomerStatus, MappingError
 from custbridge.convert import parse_datetime
-from custbridge_pexip._convert import LANGUAGES
+from custbridge_pexip._convert import LANGUAGES, to_address
+from custbridge_pexip._wire import PexipLocation
 
 from .._fuzz import FUZZ, check_record, json_values, mutated, odd_text, timestamps
 from .conftest import make_provider
@@ -189,3 +190,33 @@ def test_any_timestamp_is_aware_or_refused_at_its_path(record: dict[str, Any], k
 def test_odd_language_codes_are_kept_or_refused(record: dict[str, Any], code: str) -> None:
     record["language"] = code
     _check(PROVIDERS[1], record)
+
+
+_odd_lang = _lang | _lang.map(str.upper) | _lang.map(lambda c: f" {c} ") | _lang.map(lambda c: c + "_BE") | odd_text()
+_odd_localized = st.fixed_dictionaries({"language": _odd_lang, "value": odd_text() | _text1})
+_odd_location = st.fixed_dictionaries(
+    {
+        "city": st.none() | _odd_localized,
+        "state": st.none() | _odd_localized,
+        "street1": st.none() | _odd_localized,
+        "street2": st.none() | _odd_localized,
+        "translations": st.fixed_dictionaries(
+            {},
+            optional={key: st.lists(_odd_localized, max_size=4) for key in ("city", "street1", "state", "street2")},
+        ),
+    },
+)
+
+
+@FUZZ
+@given(_odd_location)
+def test_the_address_shown_in_a_language_is_what_in_language_gives(location: dict[str, Any]) -> None:
+    # to_address computes the shown address directly; it must be Address.in_language's view.
+    wire = msgspec.convert(location, PexipLocation)
+    primary = to_address(wire, None)
+    for preferred in LANGUAGES:
+        shown = to_address(wire, preferred)
+        expected = primary.in_language(preferred) if preferred in primary.translations else primary
+        assert (shown, shown.language, dict(shown.translations), shown.primary) == (
+            expected, expected.language, dict(expected.translations), expected.primary
+        )
