@@ -1,7 +1,9 @@
-"""Pexip Engage JSON <-> canonical model: cattrs renames, ``to_customer`` and the PATCH body.
+"""Pexip Engage JSON <-> canonical model: ``to_customer`` and the PATCH body.
 
-Read side: a vendor record is structured into the wire classes of :mod:`._wire` (renames are
-cattrs hooks on this adapter's converter) and then mapped to :class:`custbridge.Customer`.
+Read side: a vendor record is decoded and validated by msgspec into the Structs of
+:mod:`._wire` (camelCase keys declared there) and then mapped to :class:`custbridge.Customer`
+by :func:`make_to_customer`: one path, whether the record came as JSON bytes (list pages)
+or as a decoded dict (a single ``get``).
 Write side: :func:`patch_body` turns a :class:`custbridge.CustomerInput` into the documented
 PATCH body (null clears; addresses as ``translations`` arrays; empty strings as null).
 """
@@ -14,18 +16,15 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
-import cattrs
 
 from custbridge import Address, AddressText, Customer, CustomerInput, CustomerStatus, MappingError
-from custbridge.convert import geocoded, normalize_country, register_wire_classes
+from custbridge.convert import at_path, geocoded, normalize_country, parse_datetime
 
-from ._wire import PexipCustomer, PexipGeolocation, PexipLocation, PexipText, PexipTranslations
+from ._wire import PexipCustomer, PexipGeolocation, PexipLocation
 
 __all__ = [
     "LANGUAGES",
-    "RENAMES",
     "InputError",
-    "configure",
     "make_to_customer",
     "patch_body",
     "to_address",
@@ -34,36 +33,8 @@ __all__ = [
 LANGUAGES: tuple[str, ...] = ("da", "de", "el", "en", "es", "fr", "ja", "nl", "no", "pl")
 """The languages the vendor's schema allows for ``language`` and localized values."""
 
-_WIRE_CLASSES: tuple[type, ...] = (
-    PexipText,
-    PexipGeolocation,
-    PexipTranslations,
-    PexipLocation,
-    PexipCustomer,
-)
-
 # Which canonical Address text field each localized vendor field feeds.
 _LOCALIZED = (("street1", "line1"), ("street2", "line2"), ("city", "city"), ("state", "region"))
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
-RENAMES: Mapping[type, Mapping[str, str]] = {
-    cls: {f.name: _camel(f.name) for f in attrs.fields(cls) if _camel(f.name) != f.name} for cls in _WIRE_CLASSES
-}
-"""Per wire class, ``{attribute: vendor key}``: the vendor's keys are the camelCase forms."""
-
-
-def configure(conv: cattrs.Converter) -> None:
-    """Register the wire classes on ``conv``: camelCase renames, JSON objects only.
-
-    On the fast converter the hooks are generated code (a page of customers with three
-    address languages holds ~20 wire objects per record, see ``bench/``).
-    """
-    register_wire_classes(conv, _WIRE_CLASSES, RENAMES)
 
 
 # --------------------------------------------------------------------------- read side
@@ -80,15 +51,36 @@ def _range_errors(geo: PexipGeolocation | None) -> list[tuple[str, str]]:
     return errors
 
 
+def _shown(value: str | None) -> str | None:
+    """The text an :class:`Address` field shows for ``value`` (its converter: trimmed, blank is None)."""
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+def _language_key(code: str) -> str:
+    """How :meth:`Address.in_language` compares language codes (``"EN_gb "`` -> ``"en-gb"``)."""
+    return code.strip().lower().replace("_", "-")
+
+
+# data.location (pexip-engage-get-customer.txt):
+# {"city": {"language": "en", "value": "Lorem ipsum"}, "state": {...}, "street1": {...},
+#  "street2": {...}, "postalCode": "9000", "countryCode": "BE", "formattedAddress": "string",
+#  "geolocation": {"latitude": 51.0479466, "longitude": 3.6912248},
+#  "translations": {"city": [{"language": "en", "value": "Lorem ipsum"}], "state": [...],
+#                   "street1": [...], "street2": [...]}}
+# https://developer.pexipengage.com/operation/operation-getcustomerbyid
 def to_address(location: PexipLocation, preferred: str | None) -> Address:
     """Map ``data.location`` to an :class:`Address`, shown in the ``preferred`` language.
 
     The vendor's primary text is the single-value fields (``street1``, ``city``, ... each
     ``{language, value}``); every language it holds is in ``translations``. The address is
-    built from the primary text and then shown with :meth:`Address.in_language`
-    (``preferred``), so the connection's ``language`` setting only chooses what the address
-    shows first: ``address.in_language(x)`` is the same whichever ``language`` the client was
-    created with, because the primary text is kept in ``Address.primary``.
+    the primary text shown in ``preferred`` as :meth:`Address.in_language` shows it (per
+    field the translation, else the primary text, which is then kept in ``Address.primary``),
+    so the connection's ``language`` setting only chooses what the address shows first:
+    ``address.in_language(x)`` is the same whichever ``language`` the client was created
+    with. The shown text is computed here directly (one ``Address`` per customer instead of
+    the primary one and its ``in_language`` copy); tests check it equals ``in_language``.
     """
     # Every language the vendor sent, per canonical text field; the translations arrays are
     # the full set, the single-value fields are folded in too in case a vendor omits them.
@@ -136,28 +128,69 @@ def to_address(location: PexipLocation, preferred: str | None) -> Address:
         # Assumption: no single-value text at all (the keys are required but nullable): the
         # first language of the translations arrays stands in for the primary text.
         primary_language = next(iter(by_lang))
-        primary = dict(by_lang[primary_language])
+        primary = by_lang[primary_language]
+
+    # The primary text as an Address field shows it (trimmed, blank is None).
+    line1 = _shown(primary.get("line1"))
+    line2 = _shown(primary.get("line2"))
+    city = _shown(primary.get("city"))
+    region = _shown(primary.get("region"))
+    language = primary_language
+    kept: AddressText | None = None
+    if preferred and preferred in by_lang:
+        # Address.in_language(preferred) on the primary address, field for field: the
+        # translation where it has the field, else the primary text; the language the
+        # result claims is the one every shown field came from; the primary text is kept
+        # unless what is shown is exactly it. ``preferred`` is a code of LANGUAGES (lower
+        # case, no region); in_language looks it up among the keys as it normalises them
+        # (trimmed, "_" as "-"): for these lower-case keys that is the trimmed key, and when
+        # two keys normalise alike the last one wins.
+        found: dict[str, str] = by_lang[preferred]
+        for code, texts in by_lang.items():
+            if code == preferred or code.strip() == preferred:
+                found = texts
+        base = AddressText(line1=line1, line2=line2, city=city, region=region, language=primary_language)
+        primary_key = _language_key(primary_language) if primary_language else None
+        sources: set[str | None] = set()
+        shown: list[str | None] = []
+        for field, own in (("line1", line1), ("line2", line2), ("city", city), ("region", region)):
+            translated = found.get(field)
+            if translated is not None:  # only non-blank text is kept in by_lang
+                shown.append(translated)
+                sources.add(preferred)
+            else:
+                shown.append(own)
+                if own is not None:
+                    sources.add(primary_key)
+        if not sources:
+            language = primary_language
+        elif len(sources) == 1:
+            language = next(iter(sources))
+        else:
+            language = None
+        same_language = language == primary_language or (language is not None and language == primary_key)
+        if not (same_language and shown == [line1, line2, city, region]):
+            kept = base
+        line1, line2, city, region = shown
 
     geo = location.geolocation
     # {latitude: 0, longitude: 0} is "not geocoded", as for every vendor (see convert.geocoded).
     point = geocoded(geo.latitude, geo.longitude) if geo is not None else None
-    address = Address(
-        line1=primary.get("line1"),
-        line2=primary.get("line2"),
-        city=primary.get("city"),
-        region=primary.get("region"),
+    return Address(
+        line1=line1,
+        line2=line2,
+        city=city,
+        region=region,
         postal_code=location.postal_code,
         country=normalize_country(location.country_code),
         formatted=location.formatted_address,
         latitude=point[0] if point is not None else None,
         longitude=point[1] if point is not None else None,
-        language=primary_language,
+        language=language,
         # ``texts`` keys are AddressText's own field names (line1/line2/city/region).
         translations=MappingProxyType({lang: AddressText(**texts) for lang, texts in by_lang.items()}),
+        primary=kept,
     )
-    if preferred and preferred in by_lang:
-        return address.in_language(preferred)
-    return address
 
 
 def _address_or_none(location: PexipLocation | None, preferred: str | None) -> Address | None:
@@ -167,10 +200,20 @@ def _address_or_none(location: PexipLocation | None, preferred: str | None) -> A
     return None if address.is_empty else address
 
 
+def _moment(value: str | float | None, path: str) -> Any:
+    # Timestamps are parsed here, not by msgspec (see _wire.Timestamp): aware, naive is UTC.
+    return None if value is None else at_path(path, parse_datetime, value)
+
+
 def make_to_customer(
     provider: str, preferred: str | None
 ) -> Callable[[PexipCustomer, Mapping[str, Any]], Customer]:
-    """Return the ``wire -> Customer`` function for one connection (its name and language)."""
+    """Return the ``wire -> Customer`` function for one connection (its name and language).
+
+    ``preferred`` is ``None`` or one of :data:`LANGUAGES` (what the ``language`` setting accepts).
+    """
+    if preferred is not None and preferred not in LANGUAGES:
+        raise ValueError(f"preferred language {preferred!r} is not one of " + ", ".join(LANGUAGES))
 
     def to_customer(wire: PexipCustomer, raw: Mapping[str, Any]) -> Customer:
         if not wire.id:
@@ -179,16 +222,15 @@ def make_to_customer(
                 "the customer has no id", provider=provider, paths=[("$.id", "empty (minimum length is 1)")]
             )
         location = wire.location
-        errors = _range_errors(location.geolocation if location is not None else None)
-        if errors:
-            raise MappingError(
-                "geolocation out of range", provider=provider, record_id=wire.id, paths=errors
-            )
-        extras: dict[str, Any] = {}
-        if wire.existing is not None:
-            extras["existing"] = wire.existing
+        if location is not None and location.geolocation is not None:
+            errors = _range_errors(location.geolocation)
+            if errors:
+                raise MappingError(
+                    "geolocation out of range", provider=provider, record_id=wire.id, paths=errors
+                )
         # Soft delete: ``deletedAt`` is always present and non-null once deleted.
-        deleted = wire.deleted_at is not None
+        deleted_at = _moment(wire.deleted_at, "$.deletedAt")
+        language = wire.language
         return Customer(
             provider=provider,
             id=wire.id,
@@ -199,15 +241,15 @@ def make_to_customer(
             company_name=wire.company,
             email=wire.email,
             phone=wire.phone_number,
-            status=CustomerStatus.DELETED if deleted else CustomerStatus.ACTIVE,
+            status=CustomerStatus.ACTIVE if deleted_at is None else CustomerStatus.DELETED,
             address=_address_or_none(location, preferred),
-            language=wire.language.lower() if wire.language else None,
+            language=language.lower() if language else None,
             time_zone=wire.time_zone,
             notes=wire.notes,
-            created_at=wire.created_at,
-            updated_at=wire.updated_at,
-            deleted_at=wire.deleted_at,
-            extras=MappingProxyType(extras),  # a fresh dict: no copy needed
+            created_at=_moment(wire.created_at, "$.createdAt"),
+            updated_at=_moment(wire.updated_at, "$.updatedAt"),
+            deleted_at=deleted_at,
+            extras=MappingProxyType({} if wire.existing is None else {"existing": wire.existing}),
             raw=raw,
         )
 

@@ -11,6 +11,8 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
+import msgspec
+
 from custbridge import (
     Capabilities,
     ConfigurationError,
@@ -31,12 +33,12 @@ from custbridge import (
     Setting,
     Settings,
 )
-from custbridge.convert import RecordMapper
+from custbridge.convert import StructMapper, msgspec_error_path
 
 from . import _convert
 from ._auth import ClientCredentialsAuth
 from ._errors import SCOPE_HINT, error_from_envelope
-from ._wire import PexipCustomer
+from ._wire import PexipCustomer, PexipPage
 
 if TYPE_CHECKING:
     from .sandbox import PexipEngageSandbox
@@ -173,10 +175,9 @@ class PexipEngageProvider(Provider):
                 operation="connect",
                 hint=f"or set {_ENV}CLIENT_ID and {_ENV}CLIENT_SECRET, or {_ENV}ACCESS_TOKEN",
             )
-        self._map = RecordMapper(
-            self.name, PexipCustomer, _convert.make_to_customer(self.name, self.language), _convert.configure,
-            _convert.RENAMES,
-        )
+        # One mapping path: a list record (JSON bytes) or a get's decoded dict, validated by
+        # msgspec against the same wire Struct, then the same to_customer.
+        self._map = StructMapper(self.name, PexipCustomer, _convert.make_to_customer(self.name, self.language))
         self._capabilities = Capabilities.build(
             operations=("get", "list", "update"),
             # The list endpoint's filters are not documented: filter after fetching.
@@ -306,13 +307,23 @@ class PexipEngageProvider(Provider):
     # {"data": [{...customer...}], "meta": {"offset": 0, "limit": 100, "totalCount": 1234}}
     # https://developer.pexipengage.com/topic/topic-pagination
     def parse_page(self, response: HttpResponse, query: ListQuery, cursor: Hashable | None) -> RawPage:
-        records = self._envelope_data(response, "list")
-        if not isinstance(records, list):
-            raise self.mapping_error("data is not a list", paths=[("$.data", "expected a list")], operation="list")
-        meta = response.data.get("meta")
-        total = meta.get("totalCount") if isinstance(meta, Mapping) else None
-        if isinstance(total, bool) or not isinstance(total, int) or total < 0:
-            total = None
+        # Decoded typed from the bytes: the envelope is checked here, each record stays JSON
+        # (msgspec.Raw) until map_record validates it on its own, so a bad record fails alone.
+        try:
+            page = _PAGE_DECODER(response.content)
+        except msgspec.ValidationError as exc:
+            where, reason = msgspec_error_path(str(exc))
+            if where == "$":  # not an object, or no data at all
+                raise self.mapping_error(
+                    "the response is not the documented {data: ...} envelope",
+                    paths=[("$.data", "missing")], operation="list",
+                ) from None
+            raise self.mapping_error("data is not a list", paths=[(where, reason)], operation="list") from None
+        except msgspec.DecodeError as exc:
+            # The engine hands over well-formed JSON only; kept for a direct call.
+            raise self.mapping_error("the response is not JSON", paths=[("$", str(exc))], operation="list") from None
+        records = page.data
+        total = _total_count(page.meta)
         offset = int(cursor) if isinstance(cursor, int) else 0
         following = offset + len(records)
         # Quirk: the maximum limit is undocumented; a vendor that caps it returns fewer records
@@ -336,9 +347,9 @@ class PexipEngageProvider(Provider):
         try:
             return self._map(record, operation=operation)
         except MappingError as err:
-            # The core names paths after the wire class attributes (snake_case); the reader
-            # wants the vendor's JSON keys, which here are exactly their camelCase forms.
-            err.paths = tuple((_json_path(path), reason) for path, reason in err.paths)
+            # Paths already name the vendor's keys (msgspec reports the camelCase names);
+            # a missing key is reported at its object: name the key itself.
+            err.paths = tuple(_missing_key_path(path, reason) for path, reason in err.paths)
             err.operation = err.operation or operation
             raise
 
@@ -370,9 +381,26 @@ class PexipEngageProvider(Provider):
         return PexipEngageSandbox(seed=seed, size=size, **options)
 
 
-def _json_path(path: str) -> str:
-    """``$.location.postal_code`` -> ``$.location.postalCode``."""
-    return re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), path)
+_PAGE_DECODER = msgspec.json.Decoder(PexipPage).decode
+_MISSING = re.compile(r"Object missing required field `([^`]+)`")
+
+
+def _missing_key_path(path: str, reason: str) -> tuple[str, str]:
+    """``("$", "Object missing required field `id`")`` -> ``("$.id", ...)``."""
+    missing = _MISSING.match(reason)
+    return (f"{path}.{missing.group(1)}", reason) if missing else (path, reason)
+
+
+def _total_count(meta: msgspec.Raw) -> int | None:
+    """``meta.totalCount`` when it is a count; anything else is no total (never an error)."""
+    try:
+        value = msgspec.json.decode(meta)
+    except msgspec.DecodeError:
+        return None
+    total = value.get("totalCount") if isinstance(value, dict) else None
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        return None
+    return total
 
 
 def _query_param(name: str, value: Any) -> Sequence[tuple[str, str]]:

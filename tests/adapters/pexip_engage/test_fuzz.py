@@ -6,21 +6,26 @@ strings of length >= 1; ``language`` from the ten documented codes; ``location``
 object (extra keys allowed) with localized ``{language, value}`` fields, a two-letter
 ``countryCode``, ``geolocation`` in range and ``translations`` (``city``/``street1`` with at
 least one entry). Mutations come from ``tests/adapters/_fuzz.py``. Connections with and
-without a preferred language are both exercised.
+without a preferred language are both exercised, and every record is mapped both as a list
+page hands it over (its JSON bytes) and as a decoded dict (a ``get``): one mapping path, so
+both must agree.
 Long run: ``CUSTBRIDGE_FUZZ=long pytest tests/adapters/pexip_engage/test_fuzz.py``.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
-from custbridge import CustomerStatus
+from custbridge import Customer, CustomerStatus, MappingError
 from custbridge.convert import parse_datetime
-from custbridge_pexip._convert import LANGUAGES
+from custbridge_pexip._convert import LANGUAGES, to_address
+from custbridge_pexip._wire import PexipLocation
 
 from .._fuzz import FUZZ, check_record, json_values, mutated, odd_text, timestamps
 from .conftest import make_provider
@@ -82,6 +87,31 @@ def _envelope(record: Any) -> Any:
     return {"data": record}
 
 
+def _outcome(provider: Any, record: Any) -> Customer | tuple[str | None, list[str]]:
+    try:
+        return provider.map_record(record)  # type: ignore[no-any-return]
+    except MappingError as err:
+        # The same record id and JSON paths (the reason's wording may differ for a record
+        # that is not even an object: msgspec names the JSON type, the core the Python one).
+        return (err.record_id, [path for path, _ in err.paths])
+
+
+def _check(provider: Any, record: Any, *, valid: bool = False) -> Customer | None:
+    """``check_record``, plus: the record's JSON bytes (a list page's ``msgspec.Raw``) and the
+    decoded record map alike (the same customer and raw, or the same id and error paths)."""
+    customer = check_record(provider, record, envelope=_envelope, mapper=None, valid=valid)
+    try:
+        content = json.dumps(record, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError):
+        return customer  # not JSON a vendor could send (NaN, lone surrogates)
+    from_bytes = _outcome(provider, msgspec.Raw(content))
+    from_dict = _outcome(provider, record)
+    assert from_bytes == from_dict
+    if isinstance(from_bytes, Customer):
+        assert from_bytes.raw == record
+    return customer
+
+
 def _clean(value: str | None) -> str | None:
     return (value.strip() or None) if value is not None else None
 
@@ -89,7 +119,7 @@ def _clean(value: str | None) -> str | None:
 @FUZZ
 @given(st.sampled_from(PROVIDERS), pexip_records)
 def test_documented_records_map_with_their_values(provider: Any, record: dict[str, Any]) -> None:
-    customer = check_record(provider, record, envelope=_envelope, mapper=provider._map, valid=True)
+    customer = _check(provider, record, valid=True)
     assert customer is not None
     assert customer.provider == "pexip_engage" and customer.id == record["id"]
     assert customer.first_name == _clean(record.get("firstName"))
@@ -136,20 +166,20 @@ def _text(address: Any) -> tuple[Any, ...]:
 @FUZZ
 @given(st.sampled_from(PROVIDERS), mutated(pexip_records))
 def test_mutated_records_map_or_name_a_json_path(provider: Any, record: Any) -> None:
-    check_record(provider, record, envelope=_envelope, mapper=provider._map)
+    _check(provider, record)
 
 
 @FUZZ
 @given(json_values(max_leaves=10))
 def test_any_json_value_maps_or_names_a_json_path(value: Any) -> None:
-    check_record(PROVIDERS[1], value, envelope=_envelope, mapper=PROVIDERS[1]._map)
+    _check(PROVIDERS[1], value)
 
 
 @FUZZ
 @given(pexip_records, st.sampled_from(["createdAt", "updatedAt", "deletedAt"]), timestamps())
 def test_any_timestamp_is_aware_or_refused_at_its_path(record: dict[str, Any], key: str, moment: Any) -> None:
     record[key] = moment
-    customer = check_record(PROVIDERS[0], record, envelope=_envelope, mapper=PROVIDERS[0]._map)
+    customer = _check(PROVIDERS[0], record)
     if customer is not None:
         for value in (customer.created_at, customer.updated_at, customer.deleted_at):
             assert value is None or value.utcoffset() is not None
@@ -159,4 +189,34 @@ def test_any_timestamp_is_aware_or_refused_at_its_path(record: dict[str, Any], k
 @given(pexip_records, odd_text())
 def test_odd_language_codes_are_kept_or_refused(record: dict[str, Any], code: str) -> None:
     record["language"] = code
-    check_record(PROVIDERS[1], record, envelope=_envelope, mapper=PROVIDERS[1]._map)
+    _check(PROVIDERS[1], record)
+
+
+_odd_lang = _lang | _lang.map(str.upper) | _lang.map(lambda c: f" {c} ") | _lang.map(lambda c: c + "_BE") | odd_text()
+_odd_localized = st.fixed_dictionaries({"language": _odd_lang, "value": odd_text() | _text1})
+_odd_location = st.fixed_dictionaries(
+    {
+        "city": st.none() | _odd_localized,
+        "state": st.none() | _odd_localized,
+        "street1": st.none() | _odd_localized,
+        "street2": st.none() | _odd_localized,
+        "translations": st.fixed_dictionaries(
+            {},
+            optional={key: st.lists(_odd_localized, max_size=4) for key in ("city", "street1", "state", "street2")},
+        ),
+    },
+)
+
+
+@FUZZ
+@given(_odd_location)
+def test_the_address_shown_in_a_language_is_what_in_language_gives(location: dict[str, Any]) -> None:
+    # to_address computes the shown address directly; it must be Address.in_language's view.
+    wire = msgspec.convert(location, PexipLocation)
+    primary = to_address(wire, None)
+    for preferred in LANGUAGES:
+        shown = to_address(wire, preferred)
+        expected = primary.in_language(preferred) if preferred in primary.translations else primary
+        assert (shown, shown.language, dict(shown.translations), shown.primary) == (
+            expected, expected.language, dict(expected.translations), expected.primary
+        )
