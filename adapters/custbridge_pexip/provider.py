@@ -347,9 +347,8 @@ class PexipEngageProvider(Provider):
         try:
             return self._map(record, operation=operation)
         except MappingError as err:
-            # Paths already name the vendor's keys (msgspec reports the camelCase names);
-            # a missing key is reported at its object: name the key itself.
-            err.paths = tuple(_missing_key_path(path, reason) for path, reason in err.paths)
+            # Paths name the vendor's keys (msgspec reports the camelCase names; the core names
+            # a missing key itself, not only its object).
             err.operation = err.operation or operation
             raise
 
@@ -382,13 +381,6 @@ class PexipEngageProvider(Provider):
 
 
 _PAGE_DECODER = msgspec.json.Decoder(PexipPage).decode
-_MISSING = re.compile(r"Object missing required field `([^`]+)`")
-
-
-def _missing_key_path(path: str, reason: str) -> tuple[str, str]:
-    """``("$", "Object missing required field `id`")`` -> ``("$.id", ...)``."""
-    missing = _MISSING.match(reason)
-    return (f"{path}.{missing.group(1)}", reason) if missing else (path, reason)
 
 
 def _total_count(meta: msgspec.Raw) -> int | None:
