@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
-
-import cattrs
-from cattrs.gen import make_dict_structure_fn
 
 from custbridge import (
     Address,
@@ -25,17 +23,16 @@ from custbridge import (
     MappingError,
     UnsupportedOperationError,
 )
-from custbridge.convert import blank_as_none, geocoded, normalize_country, register_wire_classes
+from custbridge.convert import at_path, geocoded, normalize_country, parse_datetime
 
-from ._wire import RotorAddress, RotorCustomer, RotorUpsertResult
+from ._wire import RotorCustomer, RotorUpsertResult, Timestamp
 
 __all__ = [
     "READ_NOT_LOADED",
     "VENDOR_FIELDS",
     "WRITABLE",
-    "configure",
     "coordinates",
-    "objects_only",
+    "created_at",
     "read_to_customer",
     "status_from_wire",
     "upsert_outcome",
@@ -78,39 +75,21 @@ VENDOR_FIELDS: Mapping[str, type] = {
 _TEXT_FIELDS = ("first_name", "last_name", "company_name", "email", "phone", "notes")
 
 
-def objects_only(conv: cattrs.Converter, cls: type[Any]) -> None:
-    """Make ``cls`` refuse anything but a JSON object.
-
-    cattrs builds an all-defaults instance from a *string* (``"street1" in "1 Main St"`` is
-    simply False), so ``"address": "1 Main St"`` would silently become an empty address.
-    """
-    inner = make_dict_structure_fn(cls, conv)
-
-    def hook(value: Any, _: type) -> Any:
-        if not isinstance(value, Mapping):
-            raise TypeError(f"expected an object, got {type(value).__name__}")
-        return inner(value, cls)
-
-    conv.register_structure_hook(cls, hook)
-
-
-def configure(conv: cattrs.Converter) -> None:
-    """Register Rotor's hooks on ``conv``.
-
-    Rotor's JSON keys equal the wire attribute names, so there is nothing to rename (this
-    is the place for renames should Rotor ever change a key); the shared base converter
-    already does strict strings/booleans and aware datetimes. The wire classes accept only
-    JSON objects; on the fast converter their hooks are generated code (mapping a page of
-    1000 records is the hot path, see ``bench/``).
-    """
-    # Assumption: ``"created_at": ""`` (and a blank date or decimal string anywhere) is Rotor's
-    # "no value" (the docs give no format rule); every Rotor field is optional, so it maps to
-    # None rather than sinking the record.
-    blank_as_none(conv)
-    register_wire_classes(conv, (RotorAddress, RotorCustomer, RotorUpsertResult))
-
-
 # --------------------------------------------------------------------------- reading
+
+
+def created_at(value: Timestamp) -> datetime | None:
+    """``created_at`` as sent -> an aware datetime, or ``None`` for no value.
+
+    Raises ``ValueError``/``TypeError`` for a value that is not a timestamp (the mapping
+    reports it at ``$.created_at``).
+    """
+    # Assumption: ``"created_at": ""`` (and a blank string) is Rotor's "no value" (the docs
+    # give no format rule); every Rotor field is optional, so it maps to None rather than
+    # sinking the record. Without an offset the time is UTC; epoch seconds are accepted.
+    if value is None or (type(value) is str and not value.strip()):
+        return None
+    return parse_datetime(value)
 
 
 def status_from_wire(value: str | None) -> CustomerStatus:
@@ -204,7 +183,7 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
     #  "first_name": "first_name", "has_payment_method": true  (or "is_auto_pay": true),
     #  "last_name": "last_name", "location": [0], "notes": "notes", "phone": "phone",
     #  "source": "source", "status": "active", "tags": ["string"]}
-    # Edge values handled (not in the docs' examples): "created_at": "" -> None (configure),
+    # Edge values handled (not in the docs' examples): "created_at": "" -> None (created_at),
     # "location": [-122.33, 47.6] -> read as [lng, lat], "location": [0, 0] -> not geocoded.
     # (Runs once per listed customer: the small helpers are short-cut for the common case.)
     def to_customer(wire: RotorCustomer, raw: Mapping[str, Any]) -> Customer:
@@ -240,7 +219,7 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
             address=address,
             tags=wire.tags or (),
             notes=wire.notes,
-            created_at=wire.created_at,
+            created_at=None if wire.created_at is None else at_path("$.created_at", created_at, wire.created_at),
             extras=MappingProxyType(extras),  # a fresh dict: no copy needed
             not_loaded=READ_NOT_LOADED,
             raw=raw,
@@ -314,7 +293,7 @@ def upsert_to_customer(provider: str) -> Callable[[RotorUpsertResult, Mapping[st
             billing_address=billing,
             tags=wire.tags or (),
             notes=wire.notes,
-            created_at=wire.created_at,
+            created_at=None if wire.created_at is None else at_path("$.created_at", created_at, wire.created_at),
             extras=extras,
             raw=raw,
         )
