@@ -9,6 +9,7 @@ Rotor has two customer shapes (FACTS.md section 1): the *read shape* of list/ret
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import MappingProxyType
@@ -78,6 +79,15 @@ _TEXT_FIELDS = ("first_name", "last_name", "company_name", "email", "phone", "no
 # --------------------------------------------------------------------------- reading
 
 
+_rfc3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+).fullmatch
+"""The timestamp shape Rotor sends (``2019-12-27T18:11:19.117Z``, always with ``Z`` or an
+offset): ``datetime.fromisoformat`` reads it as an aware datetime (what ``parse_datetime``
+does for it, without the call layers; once per listed customer)."""
+_fromisoformat = datetime.fromisoformat
+
+
 def created_at(value: Timestamp) -> datetime | None:
     """``created_at`` as sent -> an aware datetime, or ``None`` for no value.
 
@@ -87,7 +97,7 @@ def created_at(value: Timestamp) -> datetime | None:
     # Assumption: ``"created_at": ""`` (and a blank string) is Rotor's "no value" (the docs
     # give no format rule); every Rotor field is optional, so it maps to None rather than
     # sinking the record. Without an offset the time is UTC; epoch seconds are accepted.
-    if value is None or (type(value) is str and not value.strip()):
+    if value is None or (type(value) is str and (not value or value.isspace())):
         return None
     return parse_datetime(value)
 
@@ -137,6 +147,25 @@ def coordinates(value: Any) -> tuple[float, float] | None:
     return geocoded(first, second)
 
 
+_COUNTRIES: dict[str, str | None] = {}
+"""``normalize_country`` results by the text Rotor sent (a page repeats a few countries)."""
+_COUNTRIES_MAX = 4096
+_UNSEEN: Any = object()
+
+
+def _country(value: str | None) -> str | None:
+    """Quirk: Rotor stores country as free text ("US", "USA", "Canada", ...): alpha-2 when
+    recognisable (:func:`~custbridge.convert.normalize_country`), remembered per text."""
+    if value is None:
+        return None
+    code = _COUNTRIES.get(value, _UNSEEN)
+    if code is _UNSEEN:
+        code = normalize_country(value)
+        if len(_COUNTRIES) < _COUNTRIES_MAX:
+            _COUNTRIES[value] = code
+    return code
+
+
 def _address(
     line1: str | None,
     line2: str | None,
@@ -146,24 +175,40 @@ def _address(
     country: str | None,
     point: tuple[float, float] | None = None,
 ) -> Address | None:
-    if not (line1 or line2 or city or region or postal_code or country or point):
+    if point is not None:  # coordinates: never an empty address
+        return Address(line1=line1, line2=line2, city=city, region=region, postal_code=postal_code,
+                       country=_country(country), latitude=point[0], longitude=point[1])
+    if not (line1 or line2 or city or region or postal_code or country):
         return None  # nothing at all (the common "no address" case, without building one)
-    address = Address(
-        line1=line1,
-        line2=line2,
-        city=city,
-        region=region,
-        postal_code=postal_code,
-        # Quirk: Rotor stores country as free text ("US", "USA", "Canada", ...).
-        country=normalize_country(country),
-        latitude=point[0] if point else None,
-        longitude=point[1] if point else None,
-    )
-    return None if address.is_empty else address
+    address = Address(line1=line1, line2=line2, city=city, region=region, postal_code=postal_code,
+                      country=_country(country))
+    return None if address.is_empty else address  # only blanks
+
+
+_EXTRAS: dict[tuple[str | None, bool | None, bool | None], Mapping[str, Any]] = {}
+_EXTRAS_MAX = 4096
+
+
+def _read_extras(source: str | None, has_payment_method: bool | None, is_auto_pay: bool | None) -> Mapping[str, Any]:
+    """``Customer.extras`` of the read shape: the values that are set, under their own names.
+
+    Quirk: the payment flag has two documented names with different meanings
+    (has_payment_method: a saved payment method exists; is_auto_pay: billed automatically).
+    Both are kept under their own names, never merged. A page repeats few combinations, so
+    each read-only mapping is made once and shared (it cannot be changed through a customer).
+    """
+    key = (source, has_payment_method, is_auto_pay)
+    extras = _EXTRAS.get(key)
+    if extras is None:
+        values = {"source": source, "has_payment_method": has_payment_method, "is_auto_pay": is_auto_pay}
+        extras = MappingProxyType({k: v for k, v in values.items() if v is not None})
+        if len(_EXTRAS) < _EXTRAS_MAX:
+            _EXTRAS[key] = extras
+    return extras
 
 
 def _require_id(wire_id: str | None, provider: str) -> str:
-    if wire_id is None or not wire_id.strip():
+    if not wire_id or wire_id.isspace():
         raise MappingError(
             "the customer has no id",
             provider=provider,
@@ -188,24 +233,28 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
     # (Runs once per listed customer: the small helpers are short-cut for the common case.)
     def to_customer(wire: RotorCustomer, raw: Mapping[str, Any]) -> Customer:
         customer_id = wire.id
-        if not customer_id or not customer_id.strip():
+        if not customer_id or customer_id.isspace():
             customer_id = _require_id(customer_id, provider)
-        point = coordinates(wire.location) if wire.location is not None else None
+        location = wire.location
+        point = None if location is None else coordinates(location)
         addr = wire.address
-        if addr is not None:
-            address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country, point)
+        if addr is None:
+            address = None if point is None else Address(latitude=point[0], longitude=point[1])
+        elif point is not None:  # the common case: an address and its point (never empty)
+            address = Address(line1=addr.street1, line2=addr.street2, city=addr.city, region=addr.state,
+                              postal_code=addr.zip, country=_country(addr.country),
+                              latitude=point[0], longitude=point[1])
         else:
-            address = _address(None, None, None, None, None, None, point) if point is not None else None
-        extras: dict[str, Any] = {}
-        if wire.source is not None:
-            extras["source"] = wire.source
-        # Quirk: the payment flag has two documented names with different meanings
-        # (has_payment_method: a saved payment method exists; is_auto_pay: billed
-        # automatically). Both are kept under their own names, never merged.
-        if wire.has_payment_method is not None:
-            extras["has_payment_method"] = wire.has_payment_method
-        if wire.is_auto_pay is not None:
-            extras["is_auto_pay"] = wire.is_auto_pay
+            address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country)
+        vendor_status = wire.status
+        status = _STATUS.get(vendor_status)  # type: ignore[arg-type]  # None is no key: UNKNOWN below
+        created = wire.created_at
+        if created is not None:
+            # The shape Rotor sends, parsed directly; anything else by created_at's rules.
+            if type(created) is str and _rfc3339(created):
+                created = _fromisoformat(created)
+            else:
+                created = at_path("$.created_at", created_at, created)
         return Customer(
             provider=provider,
             id=customer_id,
@@ -214,13 +263,13 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
             company_name=wire.company_name,
             email=wire.email,
             phone=wire.phone,
-            status=status_from_wire(wire.status),
-            vendor_status=wire.status,
+            status=status_from_wire(vendor_status) if status is None else status,
+            vendor_status=vendor_status,
             address=address,
             tags=wire.tags or (),
             notes=wire.notes,
-            created_at=None if wire.created_at is None else at_path("$.created_at", created_at, wire.created_at),
-            extras=MappingProxyType(extras),  # a fresh dict: no copy needed
+            created_at=created,
+            extras=_read_extras(wire.source, wire.has_payment_method, wire.is_auto_pay),
             not_loaded=READ_NOT_LOADED,
             raw=raw,
         )
