@@ -150,7 +150,6 @@ def coordinates(value: Any) -> tuple[float, float] | None:
 _COUNTRIES: dict[str, str | None] = {}
 """``normalize_country`` results by the text Rotor sent (a page repeats a few countries)."""
 _COUNTRIES_MAX = 4096
-_UNSEEN: Any = object()
 
 
 def _country(value: str | None) -> str | None:
@@ -158,12 +157,13 @@ def _country(value: str | None) -> str | None:
     recognisable (:func:`~custbridge.convert.normalize_country`), remembered per text."""
     if value is None:
         return None
-    code = _COUNTRIES.get(value, _UNSEEN)
-    if code is _UNSEEN:
+    try:
+        return _COUNTRIES[value]
+    except KeyError:
         code = normalize_country(value)
         if len(_COUNTRIES) < _COUNTRIES_MAX:
             _COUNTRIES[value] = code
-    return code
+        return code
 
 
 def _address(
@@ -248,13 +248,14 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
             address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country)
         vendor_status = wire.status
         status = _STATUS.get(vendor_status)  # type: ignore[arg-type]  # None is no key: UNKNOWN below
-        created = wire.created_at
-        if created is not None:
+        sent = wire.created_at
+        created: datetime | None = None
+        if sent is not None:
             # The shape Rotor sends, parsed directly; anything else by created_at's rules.
-            if type(created) is str and _rfc3339(created):
-                created = _fromisoformat(created)
+            if type(sent) is str and _rfc3339(sent):
+                created = _fromisoformat(sent)
             else:
-                created = at_path("$.created_at", created_at, created)
+                created = at_path("$.created_at", created_at, sent)
         return Customer(
             provider=provider,
             id=customer_id,

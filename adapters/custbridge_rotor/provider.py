@@ -387,7 +387,7 @@ class RotorProvider(Provider):
             # raises the MappingError with the record id and the JSON path.
             try:
                 return self._read_customer(_decode_read(record), RawRecord(bytes(record)))
-            except Exception:  # noqa: BLE001, S110 (explained below, by the same path)
+            except Exception:
                 pass
         return self._read(record, operation="list")
 
