@@ -173,11 +173,8 @@ def _address(
     region: str | None,
     postal_code: str | None,
     country: str | None,
-    point: tuple[float, float] | None = None,
 ) -> Address | None:
-    if point is not None:  # coordinates: never an empty address
-        return Address(line1=line1, line2=line2, city=city, region=region, postal_code=postal_code,
-                       country=_country(country), latitude=point[0], longitude=point[1])
+    """The address from its text parts, or ``None`` when they are all blank."""
     if not (line1 or line2 or city or region or postal_code or country):
         return None  # nothing at all (the common "no address" case, without building one)
     address = Address(line1=line1, line2=line2, city=city, region=region, postal_code=postal_code,
@@ -241,6 +238,7 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
         if addr is None:
             address = None if point is None else Address(latitude=point[0], longitude=point[1])
         elif point is not None:  # the common case: an address and its point (never empty)
+            # (built here rather than by _address: once per listed customer)
             address = Address(line1=addr.street1, line2=addr.street2, city=addr.city, region=addr.state,
                               postal_code=addr.zip, country=_country(addr.country),
                               latitude=point[0], longitude=point[1])
