@@ -9,12 +9,11 @@ Rotor has two customer shapes (FACTS.md section 1): the *read shape* of list/ret
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
-
-import cattrs
-from cattrs.gen import make_dict_structure_fn
 
 from custbridge import (
     Address,
@@ -25,17 +24,16 @@ from custbridge import (
     MappingError,
     UnsupportedOperationError,
 )
-from custbridge.convert import blank_as_none, geocoded, normalize_country, register_wire_classes
+from custbridge.convert import at_path, geocoded, normalize_country, parse_datetime
 
-from ._wire import RotorAddress, RotorCustomer, RotorUpsertResult
+from ._wire import RotorCustomer, RotorUpsertResult, Timestamp
 
 __all__ = [
     "READ_NOT_LOADED",
     "VENDOR_FIELDS",
     "WRITABLE",
-    "configure",
     "coordinates",
-    "objects_only",
+    "created_at",
     "read_to_customer",
     "status_from_wire",
     "upsert_outcome",
@@ -78,39 +76,30 @@ VENDOR_FIELDS: Mapping[str, type] = {
 _TEXT_FIELDS = ("first_name", "last_name", "company_name", "email", "phone", "notes")
 
 
-def objects_only(conv: cattrs.Converter, cls: type[Any]) -> None:
-    """Make ``cls`` refuse anything but a JSON object.
-
-    cattrs builds an all-defaults instance from a *string* (``"street1" in "1 Main St"`` is
-    simply False), so ``"address": "1 Main St"`` would silently become an empty address.
-    """
-    inner = make_dict_structure_fn(cls, conv)
-
-    def hook(value: Any, _: type) -> Any:
-        if not isinstance(value, Mapping):
-            raise TypeError(f"expected an object, got {type(value).__name__}")
-        return inner(value, cls)
-
-    conv.register_structure_hook(cls, hook)
-
-
-def configure(conv: cattrs.Converter) -> None:
-    """Register Rotor's hooks on ``conv``.
-
-    Rotor's JSON keys equal the wire attribute names, so there is nothing to rename (this
-    is the place for renames should Rotor ever change a key); the shared base converter
-    already does strict strings/booleans and aware datetimes. The wire classes accept only
-    JSON objects; on the fast converter their hooks are generated code (mapping a page of
-    1000 records is the hot path, see ``bench/``).
-    """
-    # Assumption: ``"created_at": ""`` (and a blank date or decimal string anywhere) is Rotor's
-    # "no value" (the docs give no format rule); every Rotor field is optional, so it maps to
-    # None rather than sinking the record.
-    blank_as_none(conv)
-    register_wire_classes(conv, (RotorAddress, RotorCustomer, RotorUpsertResult))
-
-
 # --------------------------------------------------------------------------- reading
+
+
+_rfc3339 = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+).fullmatch
+"""The timestamp shape Rotor sends (``2019-12-27T18:11:19.117Z``, always with ``Z`` or an
+offset): ``datetime.fromisoformat`` reads it as an aware datetime (what ``parse_datetime``
+does for it, without the call layers; once per listed customer)."""
+_fromisoformat = datetime.fromisoformat
+
+
+def created_at(value: Timestamp) -> datetime | None:
+    """``created_at`` as sent -> an aware datetime, or ``None`` for no value.
+
+    Raises ``ValueError``/``TypeError`` for a value that is not a timestamp (the mapping
+    reports it at ``$.created_at``).
+    """
+    # Assumption: ``"created_at": ""`` (and a blank string) is Rotor's "no value" (the docs
+    # give no format rule); every Rotor field is optional, so it maps to None rather than
+    # sinking the record. Without an offset the time is UTC; epoch seconds are accepted.
+    if value is None or (type(value) is str and (not value or value.isspace())):
+        return None
+    return parse_datetime(value)
 
 
 def status_from_wire(value: str | None) -> CustomerStatus:
@@ -158,6 +147,25 @@ def coordinates(value: Any) -> tuple[float, float] | None:
     return geocoded(first, second)
 
 
+_COUNTRIES: dict[str, str | None] = {}
+"""``normalize_country`` results by the text Rotor sent (a page repeats a few countries)."""
+_COUNTRIES_MAX = 4096
+
+
+def _country(value: str | None) -> str | None:
+    """Quirk: Rotor stores country as free text ("US", "USA", "Canada", ...): alpha-2 when
+    recognisable (:func:`~custbridge.convert.normalize_country`), remembered per text."""
+    if value is None:
+        return None
+    try:
+        return _COUNTRIES[value]
+    except KeyError:
+        code = normalize_country(value)
+        if len(_COUNTRIES) < _COUNTRIES_MAX:
+            _COUNTRIES[value] = code
+        return code
+
+
 def _address(
     line1: str | None,
     line2: str | None,
@@ -165,26 +173,39 @@ def _address(
     region: str | None,
     postal_code: str | None,
     country: str | None,
-    point: tuple[float, float] | None = None,
 ) -> Address | None:
-    if not (line1 or line2 or city or region or postal_code or country or point):
+    """The address from its text parts, or ``None`` when they are all blank."""
+    if not (line1 or line2 or city or region or postal_code or country):
         return None  # nothing at all (the common "no address" case, without building one)
-    address = Address(
-        line1=line1,
-        line2=line2,
-        city=city,
-        region=region,
-        postal_code=postal_code,
-        # Quirk: Rotor stores country as free text ("US", "USA", "Canada", ...).
-        country=normalize_country(country),
-        latitude=point[0] if point else None,
-        longitude=point[1] if point else None,
-    )
-    return None if address.is_empty else address
+    address = Address(line1=line1, line2=line2, city=city, region=region, postal_code=postal_code,
+                      country=_country(country))
+    return None if address.is_empty else address  # only blanks
+
+
+_EXTRAS: dict[tuple[str | None, bool | None, bool | None], Mapping[str, Any]] = {}
+_EXTRAS_MAX = 4096
+
+
+def _read_extras(source: str | None, has_payment_method: bool | None, is_auto_pay: bool | None) -> Mapping[str, Any]:
+    """``Customer.extras`` of the read shape: the values that are set, under their own names.
+
+    Quirk: the payment flag has two documented names with different meanings
+    (has_payment_method: a saved payment method exists; is_auto_pay: billed automatically).
+    Both are kept under their own names, never merged. A page repeats few combinations, so
+    each read-only mapping is made once and shared (it cannot be changed through a customer).
+    """
+    key = (source, has_payment_method, is_auto_pay)
+    extras = _EXTRAS.get(key)
+    if extras is None:
+        values = {"source": source, "has_payment_method": has_payment_method, "is_auto_pay": is_auto_pay}
+        extras = MappingProxyType({k: v for k, v in values.items() if v is not None})
+        if len(_EXTRAS) < _EXTRAS_MAX:
+            _EXTRAS[key] = extras
+    return extras
 
 
 def _require_id(wire_id: str | None, provider: str) -> str:
-    if wire_id is None or not wire_id.strip():
+    if not wire_id or wire_id.isspace():
         raise MappingError(
             "the customer has no id",
             provider=provider,
@@ -204,29 +225,35 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
     #  "first_name": "first_name", "has_payment_method": true  (or "is_auto_pay": true),
     #  "last_name": "last_name", "location": [0], "notes": "notes", "phone": "phone",
     #  "source": "source", "status": "active", "tags": ["string"]}
-    # Edge values handled (not in the docs' examples): "created_at": "" -> None (configure),
+    # Edge values handled (not in the docs' examples): "created_at": "" -> None (created_at),
     # "location": [-122.33, 47.6] -> read as [lng, lat], "location": [0, 0] -> not geocoded.
     # (Runs once per listed customer: the small helpers are short-cut for the common case.)
     def to_customer(wire: RotorCustomer, raw: Mapping[str, Any]) -> Customer:
         customer_id = wire.id
-        if not customer_id or not customer_id.strip():
+        if not customer_id or customer_id.isspace():
             customer_id = _require_id(customer_id, provider)
-        point = coordinates(wire.location) if wire.location is not None else None
+        location = wire.location
+        point = None if location is None else coordinates(location)
         addr = wire.address
-        if addr is not None:
-            address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country, point)
+        if addr is None:
+            address = None if point is None else Address(latitude=point[0], longitude=point[1])
+        elif point is not None:  # the common case: an address and its point (never empty)
+            # (built here rather than by _address: once per listed customer)
+            address = Address(line1=addr.street1, line2=addr.street2, city=addr.city, region=addr.state,
+                              postal_code=addr.zip, country=_country(addr.country),
+                              latitude=point[0], longitude=point[1])
         else:
-            address = _address(None, None, None, None, None, None, point) if point is not None else None
-        extras: dict[str, Any] = {}
-        if wire.source is not None:
-            extras["source"] = wire.source
-        # Quirk: the payment flag has two documented names with different meanings
-        # (has_payment_method: a saved payment method exists; is_auto_pay: billed
-        # automatically). Both are kept under their own names, never merged.
-        if wire.has_payment_method is not None:
-            extras["has_payment_method"] = wire.has_payment_method
-        if wire.is_auto_pay is not None:
-            extras["is_auto_pay"] = wire.is_auto_pay
+            address = _address(addr.street1, addr.street2, addr.city, addr.state, addr.zip, addr.country)
+        vendor_status = wire.status
+        status = _STATUS.get(vendor_status)  # type: ignore[arg-type]  # None is no key: UNKNOWN below
+        sent = wire.created_at
+        created: datetime | None = None
+        if sent is not None:
+            # The shape Rotor sends, parsed directly; anything else by created_at's rules.
+            if type(sent) is str and _rfc3339(sent):
+                created = _fromisoformat(sent)
+            else:
+                created = at_path("$.created_at", created_at, sent)
         return Customer(
             provider=provider,
             id=customer_id,
@@ -235,13 +262,13 @@ def read_to_customer(provider: str) -> Callable[[RotorCustomer, Mapping[str, Any
             company_name=wire.company_name,
             email=wire.email,
             phone=wire.phone,
-            status=status_from_wire(wire.status),
-            vendor_status=wire.status,
+            status=status_from_wire(vendor_status) if status is None else status,
+            vendor_status=vendor_status,
             address=address,
             tags=wire.tags or (),
             notes=wire.notes,
-            created_at=wire.created_at,
-            extras=MappingProxyType(extras),  # a fresh dict: no copy needed
+            created_at=created,
+            extras=_read_extras(wire.source, wire.has_payment_method, wire.is_auto_pay),
             not_loaded=READ_NOT_LOADED,
             raw=raw,
         )
@@ -314,7 +341,7 @@ def upsert_to_customer(provider: str) -> Callable[[RotorUpsertResult, Mapping[st
             billing_address=billing,
             tags=wire.tags or (),
             notes=wire.notes,
-            created_at=wire.created_at,
+            created_at=None if wire.created_at is None else at_path("$.created_at", created_at, wire.created_at),
             extras=extras,
             raw=raw,
         )

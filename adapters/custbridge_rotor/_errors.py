@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import httpx
+import msgspec
 
 from custbridge import (
     AuthenticationError,
@@ -14,12 +15,10 @@ from custbridge import (
     ProviderError,
     RateLimitError,
 )
-from custbridge.convert import make_converter
 from custbridge.errors import error_class_for_status
 from custbridge.provider import HttpResponse
 
-from ._convert import objects_only
-from ._wire import RotorErrorBody, RotorFieldError
+from ._wire import RotorErrorBody
 
 __all__ = ["AUTH_HINT", "BY_CODE", "error_from_response"]
 
@@ -34,17 +33,14 @@ AUTH_HINT = "set ROTOR_API_KEY or pass api_key=... (Rotor reads it from the x-ap
 
 _SCOPE_RE = re.compile(r"scope\s+'([^']+)'")
 _LIMIT_RE = re.compile(r"limit of\s+(\d+)")
-_converter = make_converter()
-objects_only(_converter, RotorFieldError)
-objects_only(_converter, RotorErrorBody)
 
 
 def _envelope(body: Any) -> RotorErrorBody | None:
     if not isinstance(body, Mapping) or not ("message" in body or body.get("status") == "error"):
         return None
     try:
-        return _converter.structure(body, RotorErrorBody)
-    except Exception:  # an odd envelope must not hide the status
+        return msgspec.convert(body, RotorErrorBody)
+    except msgspec.ValidationError:  # an odd envelope must not hide the status
         message = body.get("message")
         code = body.get("error_code")
         return RotorErrorBody(

@@ -1,30 +1,37 @@
-"""Rotor's JSON, mirrored as frozen attrs classes (only what the adapter maps or tests need).
+"""Rotor's JSON, mirrored as frozen msgspec structs (only what the adapter maps or tests need).
 
-Rotor's field names are already snake_case, so no cattrs renames are needed. Every field is
-optional because Rotor's own schema marks almost every field optional (``?``): an absent
-field means "unknown", never an error. Pages:
+Records are decoded straight from the vendor's bytes into these structs (validation in C,
+errors with the JSON path, e.g. ``$.address.zip``). Rotor's field names are already
+snake_case, so no renames are needed: the attribute names are the vendor's keys. Every
+field is optional because Rotor's own schema marks almost every field optional (``?``): an
+absent field means "unknown", never an error. Unknown keys are ignored. Pages:
 https://docs.api.getrotor.com/api/resources/customers/methods/retrieve (read shape) and
 https://docs.api.getrotor.com/api/resources/customers/methods/create_or_update (flat shape).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import attrs
+import msgspec
 
 __all__ = [
     "RotorAddress",
     "RotorCustomer",
     "RotorErrorBody",
     "RotorFieldError",
+    "RotorListPage",
+    "RotorPagination",
     "RotorUpsertResult",
 ]
 
+Timestamp = str | int | float | None
+"""``created_at`` as sent: parsed while mapping (``_convert.created_at``), because Rotor's
+rules are wider than RFC 3339: ``""`` (or blanks) is "no value", a timestamp without an
+offset is UTC, epoch seconds are accepted."""
 
-@attrs.frozen(kw_only=True)
-class RotorAddress:
+
+class RotorAddress(msgspec.Struct, frozen=True, kw_only=True):
     """``address`` of the read shape (list and retrieve).
 
     Rotor documents the five main keys as non-optional strings and ``street2`` as optional
@@ -39,11 +46,11 @@ class RotorAddress:
     country: str | None = None
 
 
-@attrs.frozen(kw_only=True)
-class RotorCustomer:
+class RotorCustomer(msgspec.Struct, frozen=True, kw_only=True):
     """One customer in the read shape (``GET /customers`` items, ``GET /customers/{id}`` data)."""
 
     id: str | None = None
+    """Optional in the struct so that a missing id is refused by the mapping at ``$.id``."""
     first_name: str | None = None
     last_name: str | None = None
     company_name: str | None = None
@@ -53,7 +60,7 @@ class RotorCustomer:
     source: str | None = None
     status: str | None = None
     tags: tuple[str, ...] | None = None
-    created_at: datetime | None = None
+    created_at: Timestamp = None
     address: RotorAddress | None = None
     location: Any = None
     """``Array<number> | null`` per the docs; kept loose (anything else stays in ``raw`` only)."""
@@ -63,8 +70,7 @@ class RotorCustomer:
     """Payment flag, HTTP-flavoured pages (a different meaning: never merged with the other)."""
 
 
-@attrs.frozen(kw_only=True)
-class RotorUpsertResult:
+class RotorUpsertResult(msgspec.Struct, frozen=True, kw_only=True):
     """The flat answer of ``POST /customers`` (no ``data`` wrapper, no nested ``address``)."""
 
     id: str | None = None
@@ -77,7 +83,7 @@ class RotorUpsertResult:
     source: str | None = None
     status: str | None = None
     tags: tuple[str, ...] | None = None
-    created_at: datetime | None = None
+    created_at: Timestamp = None
     message: str | None = None
     property_street1: str | None = None
     property_street2: str | None = None
@@ -96,16 +102,33 @@ class RotorUpsertResult:
     service_frequency: str | None = None
 
 
-@attrs.frozen(kw_only=True)
-class RotorFieldError:
+class RotorPagination(msgspec.Struct, frozen=True, kw_only=True):
+    """``pagination`` of a list answer (every key optional, as in Rotor's schema)."""
+
+    has_more: bool | None = None
+    total: int | None = None
+    limit: int | None = None
+
+
+class RotorListPage(msgspec.Struct, frozen=True, kw_only=True):
+    """A ``GET /customers`` answer: records stay raw JSON, each validated on its own when mapped
+    (so one bad record fails alone, ``on_invalid`` per record)."""
+
+    data: list[msgspec.Raw] | None = None
+    """``data?`` is optional in Rotor's schema: no data, no records."""
+    pagination: RotorPagination | None = None
+    status: Any = None
+    """``"success"``, or ``"error"`` for an error envelope sent with a 2xx status."""
+
+
+class RotorFieldError(msgspec.Struct, frozen=True, kw_only=True):
     """One item of ``errors`` in a 400 ``Validation failed`` answer."""
 
     field: str | None = None
     message: str | None = None
 
 
-@attrs.frozen(kw_only=True)
-class RotorErrorBody:
+class RotorErrorBody(msgspec.Struct, frozen=True, kw_only=True):
     """The error envelope ``{status: "error", message, error_code?, errors?}``."""
 
     status: str | None = None

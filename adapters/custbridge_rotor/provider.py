@@ -11,6 +11,7 @@ from collections.abc import Hashable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import msgspec
 
 from custbridge import (
     NOT_SET,
@@ -31,17 +32,17 @@ from custbridge import (
     Settings,
     UnsupportedOperationError,
 )
-from custbridge.convert import RecordMapper
+from custbridge.convert import StructMapper, msgspec_error_path
+from custbridge.model import RawRecord
 
 from ._convert import (
     WRITABLE,
-    configure,
     read_to_customer,
     upsert_to_customer,
     write_body,
 )
 from ._errors import AUTH_HINT, error_from_response
-from ._wire import RotorCustomer, RotorUpsertResult
+from ._wire import RotorCustomer, RotorListPage, RotorUpsertResult
 
 if TYPE_CHECKING:
     from .sandbox import RotorSandbox
@@ -102,6 +103,12 @@ _CAPABILITIES = Capabilities.build(
 )
 
 
+_PAGE_DECODER = msgspec.json.Decoder(RotorListPage)
+"""List answers: the envelope typed, each record kept as its raw JSON (mapped one by one)."""
+
+_decode_read = msgspec.json.Decoder(RotorCustomer).decode
+"""One list record's JSON -> RotorCustomer (the decoder StructMapper uses too)."""
+
 _MATCH_KEYS = ("phone", "email")
 """Fields Rotor's upsert matches on (phone first, then email)."""
 
@@ -129,8 +136,11 @@ class RotorProvider(Provider):
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
-        self._read = RecordMapper(self.name, RotorCustomer, read_to_customer(self.name), configure)
-        self._flat = RecordMapper(self.name, RotorUpsertResult, upsert_to_customer(self.name), configure)
+        # One mapping path per shape: msgspec validates the record (raw JSON of a list page, or
+        # a decoded dict of a get/upsert answer) against the wire struct, then to_customer.
+        self._read_customer = read_to_customer(self.name)
+        self._read = StructMapper(self.name, RotorCustomer, self._read_customer)
+        self._flat = StructMapper(self.name, RotorUpsertResult, upsert_to_customer(self.name))
 
     # -- connection ---------------------------------------------------------------------
 
@@ -270,7 +280,7 @@ class RotorProvider(Provider):
                 error.provider, error.operation = self.name, operation
                 raise error
 
-    def _map_at(self, mapper: RecordMapper[Any], record: Any, path: str, operation: str) -> Customer:
+    def _map_at(self, mapper: StructMapper[Any], record: Any, path: str, operation: str) -> Customer:
         try:
             return mapper(record, operation=operation)
         except MappingError as err:
@@ -323,37 +333,19 @@ class RotorProvider(Provider):
         # {"data": [{"id": "182bd5e5-…", …}],
         #  "pagination": {"has_more": true, "limit": 50, "page": 1, "total": 142},
         #  "status": "success"}
-        self._check_success(response, "list")
-        body = response.data
-        if not isinstance(body, Mapping):
-            raise self.mapping_error(
-                "the list answer is not a JSON object", operation="list",
-                paths=[("$", f"expected an object, got {type(body).__name__}")],
-            )
-        records = body.get("data")
-        if records is None:
-            records = []  # "data?" is optional in Rotor's schema: no data, no records
-        if not isinstance(records, list):
-            raise self.mapping_error(
-                "the list answer has no record array", operation="list",
-                paths=[("$.data", f"expected an array, got {type(records).__name__}")],
-            )
-        pagination = body.get("pagination") or {}
-        if not isinstance(pagination, Mapping):
-            raise self.mapping_error(
-                "bad pagination block", operation="list",
-                paths=[("$.pagination", f"expected an object, got {type(pagination).__name__}")],
-            )
-        has_more = pagination.get("has_more")
-        total = pagination.get("total")
-        limit = pagination.get("limit")
-        bad = [
-            (f"$.pagination.{name}", f"expected {kind.__name__}, got {type(value).__name__}")
-            for name, value, kind in (("has_more", has_more, bool), ("total", total, int), ("limit", limit, int))
-            if value is not None and not _is_json(value, kind)
-        ]
-        if bad:
-            raise self.mapping_error("bad pagination block", operation="list", paths=bad)
+        try:
+            body = _PAGE_DECODER.decode(response.content)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            self._check_success(response, "list")  # an error envelope sent with a 2xx status
+            message, paths = self._explain_page(response, exc)
+            raise self.mapping_error(message, operation="list", paths=paths) from None
+        if body.status == "error":
+            self._check_success(response, "list")
+        records = body.data or []  # "data?" is optional in Rotor's schema: no data, no records
+        pagination = body.pagination
+        has_more = total = limit = None
+        if pagination is not None:
+            has_more, total, limit = pagination.has_more, pagination.total, pagination.limit
         page = cursor if isinstance(cursor, int) else 1
         # Every field is optional in Rotor's schema: without has_more, fall back on the total
         # (counted with the limit Rotor says it applied), else ask for the next page (a short
@@ -364,8 +356,39 @@ class RotorProvider(Provider):
         # if has_more says otherwise (records deleted meanwhile shift the pages).
         return RawPage(records, page + 1 if more and records else None, total)
 
+    def _explain_page(self, response: HttpResponse, exc: Exception) -> tuple[str, list[tuple[str, str]]]:
+        """What makes a list answer unusable, with every JSON path (run only after it failed to
+        decode: msgspec names the first problem, this names them all)."""
+        body = response.data
+        if not isinstance(body, Mapping):
+            return "the list answer is not a JSON object", [("$", f"expected an object, got {type(body).__name__}")]
+        records = body.get("data")
+        if records is not None and not isinstance(records, list):
+            return "the list answer has no record array", [
+                ("$.data", f"expected an array, got {type(records).__name__}")
+            ]
+        pagination = body.get("pagination")
+        if pagination is not None and not isinstance(pagination, Mapping):
+            return "bad pagination block", [("$.pagination", f"expected an object, got {type(pagination).__name__}")]
+        paths = [
+            (f"$.pagination.{name}", f"expected {kind.__name__}, got {type(value).__name__}")
+            for name, kind in (("has_more", bool), ("total", int), ("limit", int))
+            if pagination is not None and (value := pagination.get(name)) is not None and not _is_json(value, kind)
+        ]
+        if paths:
+            return "bad pagination block", paths
+        return "bad list answer", [msgspec_error_path(str(exc))]
+
     def map_record(self, record: Any) -> Customer:
-        """Map one list item (the read shape)."""
+        """Map one list item (the read shape): its raw JSON from :meth:`parse_page`, or a dict."""
+        if type(record) is msgspec.Raw:
+            # The hot loop of a listing (once per record): the same decoder and to_customer as
+            # self._read, without its dispatch. Any failure is mapped again by self._read, which
+            # raises the MappingError with the record id and the JSON path.
+            try:
+                return self._read_customer(_decode_read(record), RawRecord(bytes(record)))
+            except Exception:
+                pass
         return self._read(record, operation="list")
 
     def parse_error(self, response: HttpResponse, operation: str) -> ProviderError | None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import json
 import math
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
+import msgspec
 import pytest
 
+import custbridge
 from custbridge import Address, CustomerStatus, MappingError
 from custbridge_rotor._convert import coordinates, status_from_wire, upsert_outcome
 
@@ -361,3 +365,78 @@ def test_location_order_and_placeholder_reach_the_address(location: list[float],
 
 def test_a_zero_zero_location_alone_is_no_address() -> None:
     assert _read({"id": "c1", "location": [0, 0]}).address is None
+
+
+# --------------------------------------------------------------------------- issue 12: typed decoding
+
+
+def _page(records: list[Any]) -> bytes:
+    return json.dumps({"data": records, "pagination": {"has_more": False, "limit": 50, "page": 1,
+                                                       "total": len(records)}, "status": "success"}).encode()
+
+
+def test_a_list_with_one_record_of_the_wrong_shape_yields_the_others_under_collect() -> None:
+    good = load("list_typescript.json")["data"][0]
+    records = [{**good, "id": "c1"}, {**good, "id": "c2", "address": {**good["address"], "zip": 12345}},
+               {**good, "id": "c3", "tags": "vip"}, {**good, "id": "c4"}]
+    content = _page(records)
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, content=content)))
+    with http, custbridge.connect("rotor", api_key="k", http_client=http, on_invalid="collect") as client:
+        result = client.list()
+        assert [c.id for c in result] == ["c1", "c4"]
+    assert [(e.record_id, e.index, [p for p, _ in e.paths]) for e in result.errors] == [
+        ("c2", 1, ["$.address.zip"]),
+        ("c3", 2, ["$.tags"]),
+    ]
+    assert "Expected `str | null`, got `int`" in result.errors[0].paths[0][1]
+
+
+def test_a_record_as_raw_json_and_as_a_dict_maps_to_the_same_customer() -> None:
+    provider = make_provider()
+    record = load("retrieve_http.json")["data"]
+    raw_json = msgspec.json.encode(record)
+    from_raw = provider.map_record(msgspec.Raw(raw_json))
+    assert from_raw == provider.map_record(record)  # the dict entry point (get, tests)
+    assert from_raw == provider._read(raw_json) == provider._read(record)  # StructMapper, both ways
+    # Customer.raw is the vendor record, whichever way it came in.
+    assert dict(from_raw.raw) == record and dict(provider.map_record(record).raw) == record
+
+
+def test_a_bad_record_names_the_same_path_as_raw_json_and_as_a_dict() -> None:
+    provider = make_provider()
+    record = {"id": "c1", "address": {"city": "Austin", "zip": 78701}}
+    errors = []
+    for given in (msgspec.Raw(msgspec.json.encode(record)), record):
+        with pytest.raises(MappingError) as info:
+            provider.map_record(given)
+        errors.append((info.value.record_id, info.value.paths))
+    assert errors[0] == errors[1] and errors[0][0] == "c1"
+    assert [p for p, _ in errors[0][1]] == ["$.address.zip"]
+
+
+def test_the_list_envelope_is_decoded_typed_and_records_stay_raw_json() -> None:
+    from custbridge import ListQuery
+
+    payload = load("list_typescript.json")
+    page = make_provider().parse_page(response(200, payload), ListQuery(page_size=50), None)
+    assert [type(r) for r in page.records] == [msgspec.Raw]
+    assert msgspec.json.decode(page.records[0]) == payload["data"][0]
+    customer = make_provider().map_record(page.records[0])
+    assert dict(customer.raw) == payload["data"][0]
+
+
+@pytest.mark.parametrize(
+    ("payload", "paths"),
+    [
+        ([], ["$"]),
+        ({"data": {"id": "x"}}, ["$.data"]),
+        ({"data": [], "pagination": []}, ["$.pagination"]),
+        ({"data": [], "pagination": {"limit": True}}, ["$.pagination.limit"]),
+    ],
+)
+def test_a_list_answer_of_the_wrong_shape_names_its_paths(payload: Any, paths: list[str]) -> None:
+    from custbridge import ListQuery
+
+    with pytest.raises(MappingError) as info:
+        make_provider().parse_page(response(200, payload), ListQuery(page_size=10), None)
+    assert [p for p, _ in info.value.paths] == paths
