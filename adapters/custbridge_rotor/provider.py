@@ -33,7 +33,6 @@ from custbridge import (
     UnsupportedOperationError,
 )
 from custbridge.convert import StructMapper, msgspec_error_path
-from custbridge.model import RawRecord
 
 from ._convert import (
     WRITABLE,
@@ -106,8 +105,6 @@ _CAPABILITIES = Capabilities.build(
 _PAGE_DECODER = msgspec.json.Decoder(RotorListPage)
 """List answers: the envelope typed, each record kept as its raw JSON (mapped one by one)."""
 
-_decode_read = msgspec.json.Decoder(RotorCustomer).decode
-"""One list record's JSON -> RotorCustomer (the decoder StructMapper uses too)."""
 
 _MATCH_KEYS = ("phone", "email")
 """Fields Rotor's upsert matches on (phone first, then email)."""
@@ -381,14 +378,6 @@ class RotorProvider(Provider):
 
     def map_record(self, record: Any) -> Customer:
         """Map one list item (the read shape): its raw JSON from :meth:`parse_page`, or a dict."""
-        if type(record) is msgspec.Raw:
-            # The hot loop of a listing (once per record): the same decoder and to_customer as
-            # self._read, without its dispatch. Any failure is mapped again by self._read, which
-            # raises the MappingError with the record id and the JSON path.
-            try:
-                return self._read_customer(_decode_read(record), RawRecord(bytes(record)))
-            except Exception:
-                pass
         return self._read(record, operation="list")
 
     def parse_error(self, response: HttpResponse, operation: str) -> ProviderError | None:

@@ -519,7 +519,7 @@ class StructMapper(Generic[S]):
         if type(record) is msgspec.Raw:  # a listing's hot path: no dispatch, no wrapping
             try:
                 return self.to_customer(self._decode(record), RawRecord(bytes(record)))
-            except Exception:  # noqa: BLE001, S110 - explained (or re-raised) by the full path below
+            except Exception:  # explained (or re-raised) by the full path below
                 pass
         wire, raw = self.wire(record, operation=operation)
         try:
