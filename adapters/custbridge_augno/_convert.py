@@ -9,11 +9,11 @@ generation) and the April 2026 preview spec ``Augno/openapi-spec`` ``preview/ope
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final, Optional
+from typing import Any, Final
 
 import attrs
-import cattrs
 
 from custbridge import (
     NOT_SET,
@@ -26,7 +26,7 @@ from custbridge import (
     Money,
     UnsupportedOperationError,
 )
-from custbridge.convert import normalize_country, parse_decimal, register_wire_classes
+from custbridge.convert import at_path, normalize_country, parse_datetime, parse_decimal
 
 from . import _addresses, _wire
 from ._wire import AugnoCustomer, Unit, WireAddress
@@ -42,10 +42,11 @@ __all__ = [
     "STATUS_TO_VENDOR",
     "WriteContext",
     "address_of",
-    "configure",
     "create_body",
     "currency_of",
     "customer_mapper",
+    "decimal_or_none",
+    "timestamp",
     "update_body",
     "vendor_codes_for",
 ]
@@ -158,47 +159,11 @@ def currency_of(unit: Unit | None) -> str | None:
     return _CURRENCY_BY_SYMBOL.get(abbreviation)
 
 
-# -- cattrs hooks -------------------------------------------------------------------------
+# -- values parsed while mapping ----------------------------------------------------------
 
 
-_WIRE_CLASSES: Final[tuple[tuple[type, dict[str, str]], ...]] = (
-    # Every wire class with its vendor-key renames (the order does not matter).
-    (_wire.Unit, {"unit_type": "type"}),
-    (_wire.Quantity, {}),
-    (_wire.ContactInfo, {}),
-    (_wire.Geolocation, {}),
-    (_wire.WireAddress, {"address_type": "type"}),
-    (_wire.NamedRef, {}),
-    (_wire.Priority, {}),
-    (_wire.AccountGroup, {"group_type": "type"}),
-    (_wire.PageInfo, {}),
-    (_wire.AccountGroupList, {}),
-    (_wire.CustomerRef, {}),
-    (_wire.CustomerRefList, {}),
-    (_wire.CustomerDefaults, {}),
-    (_wire.FreightPreferences, {}),
-    (_wire.NotificationPreferences, {}),
-    (_wire.AugnoCustomer, {"type_group": "type"}),
-)
-
-
-RENAMES: Final[Mapping[type, Mapping[str, str]]] = {cls: renames for cls, renames in _WIRE_CLASSES if renames}
-"""Per wire class ``{attribute: vendor key}``, so mapping errors name the vendor's keys."""
-
-
-def configure(conv: cattrs.Converter) -> None:
-    """Register the wire hooks: vendor renames (``type`` is a group type, an address type ...).
-
-    The core generates the structure code (fast converter) or cattrs' path-reporting hooks
-    (detailed converter); both refuse anything but a JSON object where an object belongs.
-    """
-    register_wire_classes(conv, [cls for cls, _ in _WIRE_CLASSES], RENAMES)
-    for decimal_type in (Decimal, Decimal | None, Optional[Decimal]):  # noqa: UP045 (both spellings)
-        conv.register_structure_hook(decimal_type, _decimal_or_none)
-
-
-def _decimal_or_none(value: Any, _: Any) -> Decimal | None:
-    """A vendor decimal string; ``""`` (or blanks) is no value.
+def decimal_or_none(value: str | int | float | None) -> Decimal | None:
+    """A vendor decimal string as an exact ``Decimal``; ``""`` (or blanks) is no value.
 
     Quirk: the spec's own unit example sends ``""`` for its decimal fields, so an empty
     quantity value is read as "no value" rather than rejecting the whole customer.
@@ -206,6 +171,13 @@ def _decimal_or_none(value: Any, _: Any) -> Decimal | None:
     if value is None or (type(value) is str and not value.strip()):
         return None
     return parse_decimal(value)
+
+
+def timestamp(path: str, value: str | int | float | None) -> datetime | None:
+    """A vendor timestamp, timezone-aware (naive = UTC), or a MappingError at ``path``."""
+    if value is None:
+        return None
+    return at_path(path, parse_datetime, value)
 
 
 # -- read mapping -------------------------------------------------------------------------
@@ -358,14 +330,13 @@ def customer_mapper(
             )
         contact = wire.contact_info
         credit = None
-        if wire.credit_limit is not None and wire.credit_limit.value is not None:
+        limit = wire.credit_limit
+        if limit is not None:
             # The value is a decimal *string* at full precision: Decimal, never float. An empty
             # string is no value (the spec's own unit example has "" decimals): no credit limit.
-            credit = Money(
-                amount=wire.credit_limit.value,
-                currency=currency_of(wire.credit_limit.unit),
-                display=wire.credit_limit.display_value or None,
-            )
+            amount = at_path("$.credit_limit.value", decimal_or_none, limit.value)
+            if amount is not None:
+                credit = Money(amount=amount, currency=currency_of(limit.unit), display=limit.display_value or None)
         billing = _addresses.present(address_of(wire.bill_to_address))
         shipping = _addresses.present(address_of(wire.ship_to_address))
         pending = _addresses.unresolved(wire)
@@ -385,8 +356,8 @@ def customer_mapper(
             shipping_address=shipping,
             notes=wire.note,
             credit_limit=credit,
-            created_at=wire.created_at,
-            updated_at=wire.updated_at,
+            created_at=timestamp("$.created_at", wire.created_at),
+            updated_at=timestamp("$.updated_at", wire.updated_at),
             extras=_extras(wire, includes),
             not_loaded=not_loaded | pending if pending else not_loaded,
             raw=raw,

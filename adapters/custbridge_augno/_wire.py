@@ -2,17 +2,20 @@
 
 They mirror https://docs.augno.com/api-reference/customers/retrieve-customer (the current
 generation, Aug 2026) and the vendor's April 2026 OpenAPI preview spec (older names), so
-either generation structures. Field renames (``type`` -> ``type_group``, ...) live in cattrs
-hooks in :mod:`._convert`, never on the model. Every sub-object is optional: the vendor
-returns ``null`` for anything not named in ``include[]``.
+either generation decodes. They are msgspec Structs: a record's JSON is validated in one pass
+(in C), and a value that does not fit is reported at its JSON path with the vendor's key names
+(``$.bill_to_address.type``): the one vendor key custbridge renames, ``type`` (an address type,
+a group type ...), is declared with ``msgspec.field(name="type")``. Unknown keys are ignored.
+Every sub-object is optional: the vendor returns ``null`` for anything not named in ``include[]``.
+
+Values msgspec cannot check exactly as the vendor sends them stay as JSON values here and are
+parsed while mapping (:mod:`._convert`, errors at their path): decimal strings (``""`` is no
+value) and timestamps (RFC 3339; a naive one is UTC, epoch seconds are accepted).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
-import attrs
+import msgspec
 
 __all__ = [
     "AccountGroup",
@@ -20,6 +23,7 @@ __all__ = [
     "AugnoCustomer",
     "ContactInfo",
     "CustomerDefaults",
+    "CustomerPage",
     "CustomerRef",
     "CustomerRefList",
     "FreightPreferences",
@@ -34,40 +38,38 @@ __all__ = [
 ]
 
 
-@attrs.frozen
-class PageInfo:
+class PageInfo(msgspec.Struct, frozen=True, kw_only=True):
     """``page_info`` of a list envelope; both generations' names."""
 
-    has_next_page: bool = False
+    has_next_page: bool | None = None
+    """``None`` when absent (then a link or cursor alone means "more")."""
     next_page_url: str | None = None
     """Current generation: a relative URL repeating the query with the next cursor."""
     next_cursor: str | None = None
     """April 2026 spec: the bare cursor token."""
 
 
-@attrs.frozen
-class Unit:
+class Unit(msgspec.Struct, frozen=True, kw_only=True):
     """The expanded ``credit_limit.unit`` (a currency for credit limits)."""
 
     id: str
     name: str | None = None
     abbreviation: str | None = None
-    unit_type: str | None = None
+    unit_type: str | None = msgspec.field(default=None, name="type")
     """Vendor key ``type``: ``currency``, ``mass``, ..."""
 
 
-@attrs.frozen
-class Quantity:
+class Quantity(msgspec.Struct, frozen=True, kw_only=True):
     """A value with a unit: ``{"value": "1234.56", "display_value": "$1,234.56", "unit": ...}``."""
 
-    value: Decimal | None
-    """``None`` when the vendor sends ``""`` (no value)."""
+    value: str | int | float | None
+    """A decimal string at full precision (``"1234.56"``); ``""`` is no value. Parsed to an exact
+    ``Decimal`` while mapping (:func:`._convert.decimal_or_none`)."""
     display_value: str | None = None
     unit: Unit | None = None
 
 
-@attrs.frozen
-class ContactInfo:
+class ContactInfo(msgspec.Struct, frozen=True, kw_only=True):
     """``contact_info``: where the customer's e-mail, phone and web site live."""
 
     email: str | None = None
@@ -75,8 +77,7 @@ class ContactInfo:
     url: str | None = None
 
 
-@attrs.frozen
-class Geolocation:
+class Geolocation(msgspec.Struct, frozen=True, kw_only=True):
     """The street data of an address."""
 
     country: str | None = None
@@ -87,29 +88,26 @@ class Geolocation:
     postal_code: str | None = None
 
 
-@attrs.frozen
-class WireAddress:
+class WireAddress(msgspec.Struct, frozen=True, kw_only=True):
     """``bill_to_address`` / ``ship_to_address``."""
 
     id: str
     name: str | None = None
-    address_type: str | None = None
+    address_type: str | None = msgspec.field(default=None, name="type")
     """Vendor key ``type`` (``standard`` / ``drop_ship``), current generation."""
     is_drop_ship: bool | None = None
     """April 2026 spec name for the same information."""
     geolocation: Geolocation | None = None
 
 
-@attrs.frozen
-class NamedRef:
+class NamedRef(msgspec.Struct, frozen=True, kw_only=True):
     """Any expanded reference custbridge keeps only the id and name of (terms, carrier, ...)."""
 
     id: str
     name: str | None = None
 
 
-@attrs.frozen
-class Priority:
+class Priority(msgspec.Struct, frozen=True, kw_only=True):
     """``defaults.priority``."""
 
     id: str
@@ -117,42 +115,37 @@ class Priority:
     name: str | None = None
 
 
-@attrs.frozen
-class AccountGroup:
+class AccountGroup(msgspec.Struct, frozen=True, kw_only=True):
     """A customer type group or price group."""
 
     id: str
     name: str | None = None
-    group_type: str | None = None
+    group_type: str | None = msgspec.field(default=None, name="type")
     """Vendor key ``type``: ``type_group`` or ``pricing_group``."""
 
 
-@attrs.frozen
-class AccountGroupList:
+class AccountGroupList(msgspec.Struct, frozen=True, kw_only=True):
     """``price_groups``: a list envelope (only its first page comes embedded)."""
 
-    data: list[AccountGroup] = attrs.field(factory=list)
+    data: list[AccountGroup] = msgspec.field(default_factory=list)
     page_info: PageInfo | None = None
 
 
-@attrs.frozen
-class CustomerRef:
+class CustomerRef(msgspec.Struct, frozen=True, kw_only=True):
     """``parent_account`` or an entry of ``child_accounts`` (their sub-objects are always null)."""
 
     id: str
     name: str | None = None
 
 
-@attrs.frozen
-class CustomerRefList:
+class CustomerRefList(msgspec.Struct, frozen=True, kw_only=True):
     """``child_accounts``: a list envelope of customers."""
 
-    data: list[CustomerRef] = attrs.field(factory=list)
+    data: list[CustomerRef] = msgspec.field(default_factory=list)
     page_info: PageInfo | None = None
 
 
-@attrs.frozen
-class CustomerDefaults:
+class CustomerDefaults(msgspec.Struct, frozen=True, kw_only=True):
     """``defaults``: terms, priority and sales rep, each expandable on its own."""
 
     payment_term: NamedRef | None = None
@@ -161,8 +154,7 @@ class CustomerDefaults:
     sales_rep: NamedRef | None = None
 
 
-@attrs.frozen
-class FreightPreferences:
+class FreightPreferences(msgspec.Struct, frozen=True, kw_only=True):
     """``freight_preferences``."""
 
     status: str | None = None
@@ -173,15 +165,13 @@ class FreightPreferences:
     billing_account: str | None = None
 
 
-@attrs.frozen
-class NotificationPreferences:
+class NotificationPreferences(msgspec.Struct, frozen=True, kw_only=True):
     """``notification_preferences``."""
 
     accepts_invoice_emails: bool | None = None
 
 
-@attrs.frozen
-class AugnoCustomer:
+class AugnoCustomer(msgspec.Struct, frozen=True, kw_only=True):
     """One customer (``"object": "customer"``), either generation."""
 
     id: str
@@ -205,10 +195,20 @@ class AugnoCustomer:
     notification_preferences: NotificationPreferences | None = None
     bill_to_address: WireAddress | None = None
     ship_to_address: WireAddress | None = None
-    type_group: AccountGroup | None = None
+    type_group: AccountGroup | None = msgspec.field(default=None, name="type")
     """Vendor key ``type``: the customer type group."""
     price_groups: AccountGroupList | None = None
     parent_account: CustomerRef | None = None
     child_accounts: CustomerRefList | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
+    created_at: str | int | float | None = None
+    """RFC 3339 (``2026-05-10T00:00:00Z``); parsed while mapping (naive = UTC, epoch seconds accepted)."""
+    updated_at: str | int | float | None = None
+    """As ``created_at``."""
+
+
+class CustomerPage(msgspec.Struct, frozen=True, kw_only=True):
+    """A list answer (``"object": "list"``): each record kept as its JSON, decoded on its own
+    (:class:`AugnoCustomer`) so one bad record fails alone."""
+
+    data: list[msgspec.Raw]
+    page_info: PageInfo | None = None
