@@ -139,7 +139,7 @@ def _check(provider: Any, record: Any, *, valid: bool = False) -> Customer | Non
         return customer  # NaN or infinity: no JSON text carries this record
     if not isinstance(record, Mapping):
         return customer
-    outcomes: list[Customer | list[tuple[str, str]]] = []
+    outcomes: list[Customer | list[str]] = []
     for given_as in (record, content):
         try:
             outcomes.append(provider._map(given_as))
