@@ -103,6 +103,8 @@ def unresolved(wire: AugnoCustomer) -> frozenset[str]:
 def _wanted(customer: Customer) -> dict[str, str]:
     """``{vendor key: address id}`` of the addresses ``customer`` still needs."""
     out: dict[str, str] = {}
+    if not customer.not_loaded:
+        return out  # the common case when geolocation is filled (and every field's include asked)
     for key, fields in ROLES:
         if fields[0] in customer.not_loaded:
             address_id = customer.extras.get(f"{key}_id")

@@ -8,6 +8,7 @@ generation) and the April 2026 preview spec ``Augno/openapi-spec`` ``preview/ope
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from decimal import Decimal
@@ -182,6 +183,10 @@ def timestamp(path: str, value: str | int | float | None) -> datetime | None:
 
 # -- read mapping -------------------------------------------------------------------------
 
+_country_code: Final = functools.lru_cache(maxsize=512)(normalize_country)
+""":func:`custbridge.convert.normalize_country`, remembered: a page names a handful of countries."""
+
+
 
 def address_of(wire: WireAddress | None) -> Address | None:
     """An expanded address; the street data comes from its ``geolocation``.
@@ -202,7 +207,7 @@ def address_of(wire: WireAddress | None) -> Address | None:
         city=geo.locality,
         region=geo.state,
         postal_code=geo.postal_code,
-        country=normalize_country(geo.country),
+        country=_country_code(geo.country),
     )
 
 
@@ -244,7 +249,21 @@ def _truncated(embedded: _wire.AccountGroupList | _wire.CustomerRefList | None) 
     return bool(info.has_next_page or info.next_page_url or info.next_cursor)
 
 
-def _extras(wire: AugnoCustomer, includes: frozenset[str]) -> dict[str, Any]:
+@attrs.frozen
+class _Expanded:
+    """Which of the includes the extras depend on were requested (decided once per connection)."""
+
+    type: bool
+    price_groups: bool
+    parent_account: bool
+    child_accounts: bool
+
+    @classmethod
+    def of(cls, includes: frozenset[str]) -> _Expanded:
+        return cls(*(name in includes for name in ("type", "price_groups", "parent_account", "child_accounts")))
+
+
+def _extras(wire: AugnoCustomer, includes: frozenset[str], expanded: _Expanded) -> dict[str, Any]:
     """The vendor-only fields, under the keys documented in the README."""
     out: dict[str, Any] = {}
     if wire.edi_status is not None:
@@ -256,46 +275,60 @@ def _extras(wire: AugnoCustomer, includes: frozenset[str]) -> dict[str, Any]:
         out["relationship_type"] = relationship
     if wire.commission_policy is not None:
         out["commission_policy"] = wire.commission_policy
-    if "type" in includes:
+    if expanded.type:
         group = wire.type_group
         out["customer_type_group_id"] = group.id if group else None
         out["customer_type_group_name"] = group.name if group else None
-    if "price_groups" in includes:
+    if expanded.price_groups:
         groups = wire.price_groups.data if wire.price_groups else []
-        out["price_group_ids"] = tuple(g.id for g in groups)
-        out["price_group_names"] = tuple(g.name or "" for g in groups)
+        out["price_group_ids"] = tuple([g.id for g in groups])
+        out["price_group_names"] = tuple([g.name or "" for g in groups])
         out["price_groups_truncated"] = _truncated(wire.price_groups)
-    if "parent_account" in includes:
+    if expanded.parent_account:
         out["parent_account_id"] = wire.parent_account.id if wire.parent_account else None
-    if "child_accounts" in includes:
-        out["child_account_ids"] = tuple(c.id for c in (wire.child_accounts.data if wire.child_accounts else []))
+    if expanded.child_accounts:
+        children = wire.child_accounts.data if wire.child_accounts else []
+        out["child_account_ids"] = tuple([c.id for c in children])
         out["child_accounts_truncated"] = _truncated(wire.child_accounts)
     freight = wire.freight_preferences
     if freight is not None:
         out["freight_policy"] = freight.status
         out["carrier_billing_type"] = freight.billing_type
         out["carrier_billing_account"] = freight.billing_account
-        if freight.carrier is not None:
-            out["default_carrier_id"] = freight.carrier.id
-            out["default_carrier_name"] = freight.carrier.name
-        if freight.service_level is not None:
-            out["default_service_level_id"] = freight.service_level.id
-            out["default_service_level_name"] = freight.service_level.name
+        ref = freight.carrier
+        if ref is not None:
+            out["default_carrier_id"] = ref.id
+            out["default_carrier_name"] = ref.name
+        ref = freight.service_level
+        if ref is not None:
+            out["default_service_level_id"] = ref.id
+            out["default_service_level_name"] = ref.name
     defaults = wire.defaults
     if defaults is not None:
-        for key, ref in (("payment_term", defaults.payment_term), ("shipping_term", defaults.shipping_term),
-                         ("sales_rep", defaults.sales_rep)):
-            if ref is not None:
-                out[f"default_{key}_id"] = ref.id
-                out[f"default_{key}_name"] = ref.name
+        ref = defaults.payment_term
+        if ref is not None:
+            out["default_payment_term_id"] = ref.id
+            out["default_payment_term_name"] = ref.name
+        ref = defaults.shipping_term
+        if ref is not None:
+            out["default_shipping_term_id"] = ref.id
+            out["default_shipping_term_name"] = ref.name
+        ref = defaults.sales_rep
+        if ref is not None:
+            out["default_sales_rep_id"] = ref.id
+            out["default_sales_rep_name"] = ref.name
         if defaults.priority is not None:
             out["default_priority"] = defaults.priority.code
     if wire.notification_preferences is not None:
         out["accepts_invoice_emails"] = wire.notification_preferences.accepts_invoice_emails
-    for key, address in (("bill_to_address", wire.bill_to_address), ("ship_to_address", wire.ship_to_address)):
-        if address is not None:
-            out[f"{key}_id"] = address.id
-            out[f"{key}_type"] = _address_type(address)
+    address = wire.bill_to_address
+    if address is not None:
+        out["bill_to_address_id"] = address.id
+        out["bill_to_address_type"] = _address_type(address)
+    address = wire.ship_to_address
+    if address is not None:
+        out["ship_to_address_id"] = address.id
+        out["ship_to_address_type"] = _address_type(address)
     unit = wire.credit_limit.unit if wire.credit_limit else None
     if unit is not None:
         out["credit_limit_unit_id"] = unit.id
@@ -313,6 +346,7 @@ def customer_mapper(
     not_loaded = frozenset(
         field for include, fields in INCLUDE_FIELDS.items() if include not in includes for field in fields
     )
+    expanded = _Expanded.of(includes)
 
     # {"id": "ac_01gf7a8200er3ar3pkfrb6kk29", "object": "customer", "name": "Acme Inc.",
     #  "number": "100042", "status": "normal", "edi_status": "disabled", "note": "...",
@@ -338,7 +372,10 @@ def customer_mapper(
             if amount is not None:
                 credit = Money(amount=amount, currency=currency_of(limit.unit), display=limit.display_value or None)
         billing = _addresses.present(address_of(wire.bill_to_address))
-        shipping = _addresses.present(address_of(wire.ship_to_address))
+        if wire.ship_to_address == wire.bill_to_address:  # often one address for both (one Address object)
+            shipping = billing
+        else:
+            shipping = _addresses.present(address_of(wire.ship_to_address))
         pending = _addresses.unresolved(wire)
         return Customer(
             provider=provider(),
@@ -358,7 +395,7 @@ def customer_mapper(
             credit_limit=credit,
             created_at=timestamp("$.created_at", wire.created_at),
             updated_at=timestamp("$.updated_at", wire.updated_at),
-            extras=_extras(wire, includes),
+            extras=_extras(wire, includes, expanded),
             not_loaded=not_loaded | pending if pending else not_loaded,
             raw=raw,
         )

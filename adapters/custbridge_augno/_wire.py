@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-class PageInfo(msgspec.Struct, frozen=True, kw_only=True):
+class PageInfo(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``page_info`` of a list envelope; both generations' names."""
 
     has_next_page: bool | None = None
@@ -49,7 +49,7 @@ class PageInfo(msgspec.Struct, frozen=True, kw_only=True):
     """April 2026 spec: the bare cursor token."""
 
 
-class Unit(msgspec.Struct, frozen=True, kw_only=True):
+class Unit(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The expanded ``credit_limit.unit`` (a currency for credit limits)."""
 
     id: str
@@ -59,7 +59,7 @@ class Unit(msgspec.Struct, frozen=True, kw_only=True):
     """Vendor key ``type``: ``currency``, ``mass``, ..."""
 
 
-class Quantity(msgspec.Struct, frozen=True, kw_only=True):
+class Quantity(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A value with a unit: ``{"value": "1234.56", "display_value": "$1,234.56", "unit": ...}``."""
 
     value: str | int | float | None
@@ -69,7 +69,7 @@ class Quantity(msgspec.Struct, frozen=True, kw_only=True):
     unit: Unit | None = None
 
 
-class ContactInfo(msgspec.Struct, frozen=True, kw_only=True):
+class ContactInfo(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``contact_info``: where the customer's e-mail, phone and web site live."""
 
     email: str | None = None
@@ -77,7 +77,7 @@ class ContactInfo(msgspec.Struct, frozen=True, kw_only=True):
     url: str | None = None
 
 
-class Geolocation(msgspec.Struct, frozen=True, kw_only=True):
+class Geolocation(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The street data of an address."""
 
     country: str | None = None
@@ -88,7 +88,7 @@ class Geolocation(msgspec.Struct, frozen=True, kw_only=True):
     postal_code: str | None = None
 
 
-class WireAddress(msgspec.Struct, frozen=True, kw_only=True):
+class WireAddress(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``bill_to_address`` / ``ship_to_address``."""
 
     id: str
@@ -100,14 +100,14 @@ class WireAddress(msgspec.Struct, frozen=True, kw_only=True):
     geolocation: Geolocation | None = None
 
 
-class NamedRef(msgspec.Struct, frozen=True, kw_only=True):
+class NamedRef(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Any expanded reference custbridge keeps only the id and name of (terms, carrier, ...)."""
 
     id: str
     name: str | None = None
 
 
-class Priority(msgspec.Struct, frozen=True, kw_only=True):
+class Priority(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``defaults.priority``."""
 
     id: str
@@ -115,7 +115,7 @@ class Priority(msgspec.Struct, frozen=True, kw_only=True):
     name: str | None = None
 
 
-class AccountGroup(msgspec.Struct, frozen=True, kw_only=True):
+class AccountGroup(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A customer type group or price group."""
 
     id: str
@@ -124,28 +124,28 @@ class AccountGroup(msgspec.Struct, frozen=True, kw_only=True):
     """Vendor key ``type``: ``type_group`` or ``pricing_group``."""
 
 
-class AccountGroupList(msgspec.Struct, frozen=True, kw_only=True):
+class AccountGroupList(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``price_groups``: a list envelope (only its first page comes embedded)."""
 
     data: list[AccountGroup] = msgspec.field(default_factory=list)
     page_info: PageInfo | None = None
 
 
-class CustomerRef(msgspec.Struct, frozen=True, kw_only=True):
+class CustomerRef(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``parent_account`` or an entry of ``child_accounts`` (their sub-objects are always null)."""
 
     id: str
     name: str | None = None
 
 
-class CustomerRefList(msgspec.Struct, frozen=True, kw_only=True):
+class CustomerRefList(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``child_accounts``: a list envelope of customers."""
 
     data: list[CustomerRef] = msgspec.field(default_factory=list)
     page_info: PageInfo | None = None
 
 
-class CustomerDefaults(msgspec.Struct, frozen=True, kw_only=True):
+class CustomerDefaults(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``defaults``: terms, priority and sales rep, each expandable on its own."""
 
     payment_term: NamedRef | None = None
@@ -154,7 +154,7 @@ class CustomerDefaults(msgspec.Struct, frozen=True, kw_only=True):
     sales_rep: NamedRef | None = None
 
 
-class FreightPreferences(msgspec.Struct, frozen=True, kw_only=True):
+class FreightPreferences(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``freight_preferences``."""
 
     status: str | None = None
@@ -165,13 +165,13 @@ class FreightPreferences(msgspec.Struct, frozen=True, kw_only=True):
     billing_account: str | None = None
 
 
-class NotificationPreferences(msgspec.Struct, frozen=True, kw_only=True):
+class NotificationPreferences(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``notification_preferences``."""
 
     accepts_invoice_emails: bool | None = None
 
 
-class AugnoCustomer(msgspec.Struct, frozen=True, kw_only=True):
+class AugnoCustomer(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One customer (``"object": "customer"``), either generation."""
 
     id: str
@@ -206,7 +206,7 @@ class AugnoCustomer(msgspec.Struct, frozen=True, kw_only=True):
     """As ``created_at``."""
 
 
-class CustomerPage(msgspec.Struct, frozen=True, kw_only=True):
+class CustomerPage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A list answer (``"object": "list"``): each record kept as its JSON, decoded on its own
     (:class:`AugnoCustomer`) so one bad record fails alone."""
 

@@ -290,6 +290,39 @@ def test_not_a_list_envelope_is_a_mapping_error() -> None:
         list(client.list())
 
 
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [({"object": "list"}, "$.data"),  # a missing key is named at its own path
+     ({"data": [], "page_info": {"has_next_page": "yes"}}, "$.page_info.has_next_page"),
+     ([CUSTOMER], "$")],
+)
+def test_an_envelope_of_the_wrong_shape_names_its_json_path(body: Any, path: str) -> None:
+    with mock_client(lambda r: httpx.Response(200, json=body)) as client, \
+            pytest.raises(custbridge.MappingError) as info:
+        list(client.list())
+    assert [p for p, _ in info.value.paths] == [path] and info.value.operation == "list"
+
+
+def test_a_record_of_the_wrong_shape_fails_alone_in_its_list() -> None:
+    """Each record of a page is decoded on its own: under on_invalid="collect" the others map,
+    and the bad one is reported with its id and the vendor-key JSON path."""
+    bad = {**CUSTOMER, "id": "ac_bad", "type": {"id": "acgp_1", "type": 7}}  # the vendor key, not group_type
+    page = {"object": "list", "page_info": {"next_page_url": None, "has_next_page": False},
+            "data": [{**CUSTOMER, "id": "ac_1"}, bad, {**CUSTOMER, "id": "ac_3"}]}
+    with mock_client(lambda r: httpx.Response(200, json=page), include=["type"]) as client:
+        collected = client.list(on_invalid="collect")
+        customers = list(collected)
+        with pytest.raises(custbridge.MappingError) as info:
+            list(client.list())
+    assert [c.id for c in customers] == ["ac_1", "ac_3"]
+    [error] = collected.errors
+    assert error.index == 1 and error.record_id == "ac_bad" and error.operation == "list"
+    assert [path for path, _ in error.paths] == ["$.type.type"]
+    assert info.value.record_id == "ac_bad" and info.value.paths == error.paths
+    # Customer.raw is the vendor's record as sent (kept as its JSON, decoded when read).
+    assert [dict(c.raw) for c in customers] == [page["data"][0], page["data"][2]]
+
+
 # -- errors (MockTransport) -------------------------------------------------------------------
 
 
