@@ -23,6 +23,7 @@ import msgspec
 __all__ = [
     "AccountGroup",
     "AccountGroupList",
+    "AddressPage",
     "AugnoCustomer",
     "ContactInfo",
     "CustomerDefaults",
@@ -212,6 +213,14 @@ class AugnoCustomer(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 class CustomerPage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A list answer (``"object": "list"``): each record kept as its JSON, decoded on its own
     (:class:`AugnoCustomer`) so one bad record fails alone."""
+
+    data: list[msgspec.Raw]
+    page_info: PageInfo | None = None
+
+
+class AddressPage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A page of ``GET /v1/sales/addresses``: each address kept as its JSON, decoded on its own
+    (:class:`WireAddress`), so one bad address fails alone."""
 
     data: list[msgspec.Raw]
     page_info: PageInfo | None = None

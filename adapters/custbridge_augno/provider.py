@@ -67,6 +67,7 @@ VENDOR_FILTERS: Final[tuple[str, ...]] = (
 _SCALAR_FILTERS: Final = frozenset({"city", "state", "postal_code", "parent_account_status"})
 
 _decode_page = msgspec.json.Decoder(CustomerPage).decode
+_decode_address = msgspec.json.Decoder(WireAddress).decode
 _MISSING_FIELD = "Object missing required field `"
 
 
@@ -490,18 +491,22 @@ class AugnoProvider(Provider):
     #  "created_at": "2026-05-10T00:00:00Z", "updated_at": "2026-05-10T00:23:00Z"}
     # Spec operation get-address (GET /v1/sales/addresses/{id}), schema Address
     def _read_address(self, record: Any) -> tuple[str, Address | None]:
-        """One record of the address endpoints: its id and the canonical address (``None`` when empty)."""
-        if not isinstance(record, Mapping):
-            raise self.mapping_error("expected an address object", paths=[("$", "not an object")])
+        """One record of the address endpoints (its JSON, or decoded): its id and the canonical
+        address (``None`` when empty)."""
         try:
-            wire = msgspec.convert(record, WireAddress)
-        except msgspec.ValidationError as exc:
+            if isinstance(record, (bytes, msgspec.Raw)):
+                wire = _decode_address(record)
+            elif isinstance(record, Mapping):
+                wire = msgspec.convert(record, WireAddress)
+            else:
+                raise self.mapping_error("expected an address object", paths=[("$", "not an object")])
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise self.mapping_error(
-                "address record does not match the vendor schema", record=record,
+                "address record does not match the vendor schema", record=_addresses.decoded(record),
                 paths=[msgspec_error_path(str(exc))],
             ) from None
         if not wire.id:
-            raise self.mapping_error("the address has an empty id", record=record, paths=[("$.id", "empty string")])
+            raise self.mapping_error("the address has an empty id", paths=[("$.id", "empty string")])
         # Assumption: the address endpoints fill geolocation (the "always null" note is the
         # customer endpoint's; the spec's address examples fill it).
         return wire.id, _addresses.present(_convert.address_of(wire))

@@ -557,3 +557,9 @@ def test_address_endpoint_records_map() -> None:
     assert info.value.record_id == "ad_01jm4r6700f8nwq3v5hx2d9ktp"
     with pytest.raises(MappingError):
         provider._read_address(["not", "an", "object"])
+    # As its JSON (what the address list and the by-id answer hand over), the same result.
+    for record in (example, current, {**example, "geolocation": None}):
+        assert provider._read_address(msgspec.Raw(json.dumps(record).encode())) == provider._read_address(record)
+    with pytest.raises(MappingError) as info:
+        provider._read_address(json.dumps({**example, "geolocation": "4200 Industrial Pkwy"}).encode())
+    assert info.value.record_id == "ad_01jm4r6700f8nwq3v5hx2d9ktp" and info.value.paths[0][0] == "$.geolocation"

@@ -547,6 +547,40 @@ def test_list_scans_the_address_book_once_then_fetches_stragglers_by_id() -> Non
     assert len(by_id) == 14 - 4
 
 
+class _VendorWithABadAddress(_Vendor):
+    """The address list also holds an address of the wrong shape (``bad``) that no customer uses."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        response = super().__call__(request)
+        if request.url.path != "/v1/sales/addresses":
+            return response
+        body = response.json()
+        body["data"].append({"id": "ad_bad", "object": "address", "geolocation": {"country": 49}})
+        return httpx.Response(200, json=body)
+
+
+def test_an_address_of_the_wrong_shape_matters_only_to_a_customer_that_needs_it() -> None:
+    vendor = _VendorWithABadAddress(2, address_page=10)
+    with mock_client(vendor) as client:
+        customers = list(client.list())
+        assert all(c.billing_address is not None and c.shipping_address is not None for c in customers)
+        vendor.customers[1]["ship_to_address"]["id"] = "ad_bad"
+        with pytest.raises(custbridge.MappingError) as info:
+            list(client.list())
+    assert info.value.record_id == "ad_bad" and [p for p, _ in info.value.paths] == ["$.geolocation.country"]
+
+
+def test_an_address_list_of_the_wrong_shape_names_its_json_path() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/sales/addresses":
+            return httpx.Response(200, json={"object": "list", "data": {"id": "ad_b0"}})
+        return _Vendor(1)(request)
+
+    with mock_client(handler) as client, pytest.raises(custbridge.MappingError) as info:
+        list(client.list())
+    assert [p for p, _ in info.value.paths] == ["$.data"] and "address list" in str(info.value)
+
+
 def test_scan_mode_follows_the_address_pages_and_scans_each_only_once() -> None:
     vendor = _Vendor(7, address_page=4, april=True)
     with mock_client(vendor, complete_addresses="scan") as client:
