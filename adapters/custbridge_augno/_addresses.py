@@ -36,11 +36,8 @@ from custbridge import (
     PaginationError,
     PermissionDeniedError,
 )
-from custbridge.convert import msgspec_error_path
 
-from ._wire import AddressPage, AugnoCustomer, PageInfo
-
-_decode_page = msgspec.json.Decoder(AddressPage).decode
+from ._wire import AddressPage, AugnoCustomer, PageInfo, error_path
 
 __all__ = [
     "BY_ID_MAX", "MODES", "ROLES", "SCAN_PAGE_SIZE", "complete", "decoded", "parse_mode", "present", "unresolved",
@@ -70,6 +67,7 @@ _EMPTY_PAGES_LIMIT: Final = 3
 _NOTHING: Final[frozenset[str]] = frozenset()
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 _FALSE: Final = frozenset({"0", "false", "no", "off", "none"})
+_decode_page = msgspec.json.Decoder(AddressPage).decode
 
 ReadAddress = Callable[[Any], tuple[str, Address | None]]
 """Maps one address record (the endpoint's JSON) to ``(id, Address or None)``; raises MappingError."""
@@ -165,7 +163,7 @@ class _Scan:
             page = _decode_page(response.content)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise MappingError("the address list response is not the vendor's list envelope", provider=provider,
-                               operation="list", paths=[msgspec_error_path(str(exc))]) from None
+                               operation="list", paths=[error_path(exc)]) from None
         for record in page.data:  # each address on its own: a bad one matters only if a customer needs it
             try:
                 address_id, address = read_address(record)

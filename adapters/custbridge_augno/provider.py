@@ -36,11 +36,11 @@ from custbridge import (
     Setting,
     Settings,
 )
-from custbridge.convert import StructMapper, msgspec_error_path
+from custbridge.convert import StructMapper
 from custbridge.provider import Completion
 
 from . import _addresses, _convert, _errors
-from ._wire import AugnoCustomer, CustomerPage, WireAddress
+from ._wire import AugnoCustomer, CustomerPage, WireAddress, error_path
 
 if TYPE_CHECKING:
     from .sandbox import AugnoSandbox
@@ -68,7 +68,6 @@ _SCALAR_FILTERS: Final = frozenset({"city", "state", "postal_code", "parent_acco
 
 _decode_page = msgspec.json.Decoder(CustomerPage).decode
 _decode_address = msgspec.json.Decoder(WireAddress).decode
-_MISSING_FIELD = "Object missing required field `"
 
 
 @attrs.frozen
@@ -203,15 +202,6 @@ def _rfc3339(value: datetime) -> str:
     utc = value.astimezone(UTC)
     text = utc.isoformat(timespec="microseconds" if utc.microsecond else "seconds")
     return text.replace("+00:00", "Z")
-
-
-def _envelope_path(message: str) -> tuple[str, str]:
-    """The JSON path and reason of a list envelope that does not fit :class:`CustomerPage`
-    (a missing key is named at its own path: ``$.data``)."""
-    path, reason = msgspec_error_path(message)
-    if reason.startswith(_MISSING_FIELD):
-        path = f"{path}.{reason[len(_MISSING_FIELD):].rstrip('`')}"
-    return path, reason
 
 
 # -- the provider ---------------------------------------------------------------------------
@@ -433,7 +423,7 @@ class AugnoProvider(Provider):
         except msgspec.ValidationError as exc:
             raise self.mapping_error(
                 "the list response is not the vendor's list envelope", operation="list",
-                paths=[_envelope_path(str(exc))],
+                paths=[error_path(exc)],
             ) from None
         except msgspec.DecodeError as exc:
             raise self.mapping_error(
@@ -503,7 +493,7 @@ class AugnoProvider(Provider):
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise self.mapping_error(
                 "address record does not match the vendor schema", record=_addresses.decoded(record),
-                paths=[msgspec_error_path(str(exc))],
+                paths=[error_path(exc)],
             ) from None
         if not wire.id:
             raise self.mapping_error("the address has an empty id", paths=[("$.id", "empty string")])

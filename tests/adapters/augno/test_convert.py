@@ -563,3 +563,6 @@ def test_address_endpoint_records_map() -> None:
     with pytest.raises(MappingError) as info:
         provider._read_address(json.dumps({**example, "geolocation": "4200 Industrial Pkwy"}).encode())
     assert info.value.record_id == "ad_01jm4r6700f8nwq3v5hx2d9ktp" and info.value.paths[0][0] == "$.geolocation"
+    with pytest.raises(MappingError) as info:
+        provider._read_address({"name": "HQ"})
+    assert [p for p, _ in info.value.paths] == ["$.id"]  # a missing key is named at its own path
