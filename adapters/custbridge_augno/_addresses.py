@@ -24,6 +24,7 @@ from collections.abc import Callable, Generator, Mapping, MutableMapping, Sequen
 from typing import Any, Final
 
 import attrs
+import msgspec
 
 from custbridge import (
     Address,
@@ -36,9 +37,11 @@ from custbridge import (
     PermissionDeniedError,
 )
 
-from ._wire import AugnoCustomer
+from ._wire import AddressPage, AugnoCustomer, PageInfo, error_path
 
-__all__ = ["BY_ID_MAX", "MODES", "ROLES", "SCAN_PAGE_SIZE", "complete", "parse_mode", "present", "unresolved"]
+__all__ = [
+    "BY_ID_MAX", "MODES", "ROLES", "SCAN_PAGE_SIZE", "complete", "decoded", "parse_mode", "present", "unresolved",
+]
 
 ROLES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
     ("bill_to_address", ("billing_address", "address")),
@@ -64,6 +67,7 @@ _EMPTY_PAGES_LIMIT: Final = 3
 _NOTHING: Final[frozenset[str]] = frozenset()
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 _FALSE: Final = frozenset({"0", "false", "no", "off", "none"})
+_decode_page = msgspec.json.Decoder(AddressPage).decode
 
 ReadAddress = Callable[[Any], tuple[str, Address | None]]
 """Maps one address record (the endpoint's JSON) to ``(id, Address or None)``; raises MappingError."""
@@ -103,6 +107,8 @@ def unresolved(wire: AugnoCustomer) -> frozenset[str]:
 def _wanted(customer: Customer) -> dict[str, str]:
     """``{vendor key: address id}`` of the addresses ``customer`` still needs."""
     out: dict[str, str] = {}
+    if not customer.not_loaded:
+        return out  # the common case when geolocation is filled (and every field's include asked)
     for key, fields in ROLES:
         if fields[0] in customer.not_loaded:
             address_id = customer.extras.get(f"{key}_id")
@@ -153,37 +159,52 @@ class _Scan:
     def read(self, response: HttpResponse, read_address: ReadAddress, provider: str) -> None:
         """Keep one scan page's addresses and move to the next page (or mark the end)."""
         self.started = True
-        body = response.data
-        records = body.get("data") if isinstance(body, Mapping) else None
-        if not isinstance(records, list):
+        try:
+            page = _decode_page(response.content)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise MappingError("the address list response is not the vendor's list envelope", provider=provider,
-                               operation="list", paths=[("$.data", "expected an array of addresses")])
-        for record in records:
+                               operation="list", paths=[error_path(exc)]) from None
+        for record in page.data:  # each address on its own: a bad one matters only if a customer needs it
             try:
                 address_id, address = read_address(record)
             except MappingError as err:
-                rid = record.get("id") if isinstance(record, Mapping) else None
-                if isinstance(rid, str):
+                rid = _record_id(record)
+                if rid is not None:
                     self.cache[rid] = err  # raised only if a customer needs this address
                 continue
             self.cache[address_id] = address
-        info = body.get("page_info") if isinstance(body, Mapping) else None
-        info = info if isinstance(info, Mapping) else {}
-        url, token = info.get("next_page_url"), info.get("next_cursor")
-        nxt = url if isinstance(url, str) and url else token if isinstance(token, str) and token else None
-        if info.get("has_next_page") is False or nxt is None:
+        info = page.page_info or PageInfo()
+        url, token = info.next_page_url, info.next_cursor
+        nxt = url or token
+        if info.has_next_page is False or not nxt:
             self.done = True
             return
         if nxt in self.seen:
             raise PaginationError("the address list repeated a page token: it would loop forever",
                                   provider=provider, operation="list", hint=f"token {nxt[:60]!r}")
-        self.empty_pages = 0 if records else self.empty_pages + 1
+        self.empty_pages = 0 if page.data else self.empty_pages + 1
         if self.empty_pages >= _EMPTY_PAGES_LIMIT:
             raise PaginationError(f"the address list returned {self.empty_pages} empty pages in a row but "
                                   "says there are more", provider=provider, operation="list")
         self.seen.add(nxt)
         # The link (current generation) wins over a bare token (April spec).
-        self.url, self.token = (url, None) if isinstance(url, str) and url else (None, nxt)
+        self.url, self.token = (url, None) if url else (None, nxt)
+
+
+def decoded(record: Any) -> Any:
+    """``record`` as a dict when it is an address's JSON (for the id in an error), else as given."""
+    if isinstance(record, (bytes, msgspec.Raw)):
+        try:
+            return msgspec.json.decode(record)
+        except msgspec.DecodeError:
+            return None
+    return record
+
+
+def _record_id(record: Any) -> str | None:
+    value = decoded(record)
+    rid = value.get("id") if isinstance(value, Mapping) else None
+    return rid if isinstance(rid, str) else None
 
 
 def _send(request: HttpRequest, off_hint: str) -> Generator[HttpRequest, HttpResponse, HttpResponse]:
@@ -250,7 +271,7 @@ def _complete(
             # customer's field stays in not_loaded.
             continue
         try:
-            returned_id, address = read_address(response.data)
+            returned_id, address = read_address(response.content)
         except MappingError as err:
             found[address_id] = err
             continue

@@ -8,12 +8,13 @@ generation) and the April 2026 preview spec ``Augno/openapi-spec`` ``preview/ope
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, Final, Optional
+from typing import Any, Final
 
 import attrs
-import cattrs
 
 from custbridge import (
     NOT_SET,
@@ -26,7 +27,7 @@ from custbridge import (
     Money,
     UnsupportedOperationError,
 )
-from custbridge.convert import normalize_country, parse_decimal, register_wire_classes
+from custbridge.convert import at_path, normalize_country, parse_datetime, parse_decimal
 
 from . import _addresses, _wire
 from ._wire import AugnoCustomer, Unit, WireAddress
@@ -42,10 +43,11 @@ __all__ = [
     "STATUS_TO_VENDOR",
     "WriteContext",
     "address_of",
-    "configure",
     "create_body",
     "currency_of",
     "customer_mapper",
+    "decimal_or_none",
+    "timestamp",
     "update_body",
     "vendor_codes_for",
 ]
@@ -158,47 +160,11 @@ def currency_of(unit: Unit | None) -> str | None:
     return _CURRENCY_BY_SYMBOL.get(abbreviation)
 
 
-# -- cattrs hooks -------------------------------------------------------------------------
+# -- values parsed while mapping ----------------------------------------------------------
 
 
-_WIRE_CLASSES: Final[tuple[tuple[type, dict[str, str]], ...]] = (
-    # Every wire class with its vendor-key renames (the order does not matter).
-    (_wire.Unit, {"unit_type": "type"}),
-    (_wire.Quantity, {}),
-    (_wire.ContactInfo, {}),
-    (_wire.Geolocation, {}),
-    (_wire.WireAddress, {"address_type": "type"}),
-    (_wire.NamedRef, {}),
-    (_wire.Priority, {}),
-    (_wire.AccountGroup, {"group_type": "type"}),
-    (_wire.PageInfo, {}),
-    (_wire.AccountGroupList, {}),
-    (_wire.CustomerRef, {}),
-    (_wire.CustomerRefList, {}),
-    (_wire.CustomerDefaults, {}),
-    (_wire.FreightPreferences, {}),
-    (_wire.NotificationPreferences, {}),
-    (_wire.AugnoCustomer, {"type_group": "type"}),
-)
-
-
-RENAMES: Final[Mapping[type, Mapping[str, str]]] = {cls: renames for cls, renames in _WIRE_CLASSES if renames}
-"""Per wire class ``{attribute: vendor key}``, so mapping errors name the vendor's keys."""
-
-
-def configure(conv: cattrs.Converter) -> None:
-    """Register the wire hooks: vendor renames (``type`` is a group type, an address type ...).
-
-    The core generates the structure code (fast converter) or cattrs' path-reporting hooks
-    (detailed converter); both refuse anything but a JSON object where an object belongs.
-    """
-    register_wire_classes(conv, [cls for cls, _ in _WIRE_CLASSES], RENAMES)
-    for decimal_type in (Decimal, Decimal | None, Optional[Decimal]):  # noqa: UP045 (both spellings)
-        conv.register_structure_hook(decimal_type, _decimal_or_none)
-
-
-def _decimal_or_none(value: Any, _: Any) -> Decimal | None:
-    """A vendor decimal string; ``""`` (or blanks) is no value.
+def decimal_or_none(value: str | int | float | None) -> Decimal | None:
+    """A vendor decimal string as an exact ``Decimal``; ``""`` (or blanks) is no value.
 
     Quirk: the spec's own unit example sends ``""`` for its decimal fields, so an empty
     quantity value is read as "no value" rather than rejecting the whole customer.
@@ -208,7 +174,18 @@ def _decimal_or_none(value: Any, _: Any) -> Decimal | None:
     return parse_decimal(value)
 
 
+def timestamp(path: str, value: str | int | float | None) -> datetime | None:
+    """A vendor timestamp, timezone-aware (naive = UTC), or a MappingError at ``path``."""
+    if value is None:
+        return None
+    return at_path(path, parse_datetime, value)
+
+
 # -- read mapping -------------------------------------------------------------------------
+
+_country_code: Final = functools.lru_cache(maxsize=512)(normalize_country)
+""":func:`custbridge.convert.normalize_country`, remembered: a page names a handful of countries."""
+
 
 
 def address_of(wire: WireAddress | None) -> Address | None:
@@ -230,7 +207,7 @@ def address_of(wire: WireAddress | None) -> Address | None:
         city=geo.locality,
         region=geo.state,
         postal_code=geo.postal_code,
-        country=normalize_country(geo.country),
+        country=_country_code(geo.country),
     )
 
 
@@ -272,7 +249,21 @@ def _truncated(embedded: _wire.AccountGroupList | _wire.CustomerRefList | None) 
     return bool(info.has_next_page or info.next_page_url or info.next_cursor)
 
 
-def _extras(wire: AugnoCustomer, includes: frozenset[str]) -> dict[str, Any]:
+@attrs.frozen
+class _Expanded:
+    """Which of the includes the extras depend on were requested (decided once per connection)."""
+
+    type: bool
+    price_groups: bool
+    parent_account: bool
+    child_accounts: bool
+
+    @classmethod
+    def of(cls, includes: frozenset[str]) -> _Expanded:
+        return cls(*(name in includes for name in ("type", "price_groups", "parent_account", "child_accounts")))
+
+
+def _extras(wire: AugnoCustomer, includes: frozenset[str], expanded: _Expanded) -> dict[str, Any]:
     """The vendor-only fields, under the keys documented in the README."""
     out: dict[str, Any] = {}
     if wire.edi_status is not None:
@@ -284,46 +275,60 @@ def _extras(wire: AugnoCustomer, includes: frozenset[str]) -> dict[str, Any]:
         out["relationship_type"] = relationship
     if wire.commission_policy is not None:
         out["commission_policy"] = wire.commission_policy
-    if "type" in includes:
+    if expanded.type:
         group = wire.type_group
         out["customer_type_group_id"] = group.id if group else None
         out["customer_type_group_name"] = group.name if group else None
-    if "price_groups" in includes:
+    if expanded.price_groups:
         groups = wire.price_groups.data if wire.price_groups else []
-        out["price_group_ids"] = tuple(g.id for g in groups)
-        out["price_group_names"] = tuple(g.name or "" for g in groups)
+        out["price_group_ids"] = tuple([g.id for g in groups])
+        out["price_group_names"] = tuple([g.name or "" for g in groups])
         out["price_groups_truncated"] = _truncated(wire.price_groups)
-    if "parent_account" in includes:
+    if expanded.parent_account:
         out["parent_account_id"] = wire.parent_account.id if wire.parent_account else None
-    if "child_accounts" in includes:
-        out["child_account_ids"] = tuple(c.id for c in (wire.child_accounts.data if wire.child_accounts else []))
+    if expanded.child_accounts:
+        children = wire.child_accounts.data if wire.child_accounts else []
+        out["child_account_ids"] = tuple([c.id for c in children])
         out["child_accounts_truncated"] = _truncated(wire.child_accounts)
     freight = wire.freight_preferences
     if freight is not None:
         out["freight_policy"] = freight.status
         out["carrier_billing_type"] = freight.billing_type
         out["carrier_billing_account"] = freight.billing_account
-        if freight.carrier is not None:
-            out["default_carrier_id"] = freight.carrier.id
-            out["default_carrier_name"] = freight.carrier.name
-        if freight.service_level is not None:
-            out["default_service_level_id"] = freight.service_level.id
-            out["default_service_level_name"] = freight.service_level.name
+        ref = freight.carrier
+        if ref is not None:
+            out["default_carrier_id"] = ref.id
+            out["default_carrier_name"] = ref.name
+        ref = freight.service_level
+        if ref is not None:
+            out["default_service_level_id"] = ref.id
+            out["default_service_level_name"] = ref.name
     defaults = wire.defaults
     if defaults is not None:
-        for key, ref in (("payment_term", defaults.payment_term), ("shipping_term", defaults.shipping_term),
-                         ("sales_rep", defaults.sales_rep)):
-            if ref is not None:
-                out[f"default_{key}_id"] = ref.id
-                out[f"default_{key}_name"] = ref.name
+        ref = defaults.payment_term
+        if ref is not None:
+            out["default_payment_term_id"] = ref.id
+            out["default_payment_term_name"] = ref.name
+        ref = defaults.shipping_term
+        if ref is not None:
+            out["default_shipping_term_id"] = ref.id
+            out["default_shipping_term_name"] = ref.name
+        ref = defaults.sales_rep
+        if ref is not None:
+            out["default_sales_rep_id"] = ref.id
+            out["default_sales_rep_name"] = ref.name
         if defaults.priority is not None:
             out["default_priority"] = defaults.priority.code
     if wire.notification_preferences is not None:
         out["accepts_invoice_emails"] = wire.notification_preferences.accepts_invoice_emails
-    for key, address in (("bill_to_address", wire.bill_to_address), ("ship_to_address", wire.ship_to_address)):
-        if address is not None:
-            out[f"{key}_id"] = address.id
-            out[f"{key}_type"] = _address_type(address)
+    address = wire.bill_to_address
+    if address is not None:
+        out["bill_to_address_id"] = address.id
+        out["bill_to_address_type"] = _address_type(address)
+    address = wire.ship_to_address
+    if address is not None:
+        out["ship_to_address_id"] = address.id
+        out["ship_to_address_type"] = _address_type(address)
     unit = wire.credit_limit.unit if wire.credit_limit else None
     if unit is not None:
         out["credit_limit_unit_id"] = unit.id
@@ -341,6 +346,7 @@ def customer_mapper(
     not_loaded = frozenset(
         field for include, fields in INCLUDE_FIELDS.items() if include not in includes for field in fields
     )
+    expanded = _Expanded.of(includes)
 
     # {"id": "ac_01gf7a8200er3ar3pkfrb6kk29", "object": "customer", "name": "Acme Inc.",
     #  "number": "100042", "status": "normal", "edi_status": "disabled", "note": "...",
@@ -358,16 +364,18 @@ def customer_mapper(
             )
         contact = wire.contact_info
         credit = None
-        if wire.credit_limit is not None and wire.credit_limit.value is not None:
+        limit = wire.credit_limit
+        if limit is not None:
             # The value is a decimal *string* at full precision: Decimal, never float. An empty
             # string is no value (the spec's own unit example has "" decimals): no credit limit.
-            credit = Money(
-                amount=wire.credit_limit.value,
-                currency=currency_of(wire.credit_limit.unit),
-                display=wire.credit_limit.display_value or None,
-            )
+            amount = at_path("$.credit_limit.value", decimal_or_none, limit.value)
+            if amount is not None:
+                credit = Money(amount=amount, currency=currency_of(limit.unit), display=limit.display_value or None)
         billing = _addresses.present(address_of(wire.bill_to_address))
-        shipping = _addresses.present(address_of(wire.ship_to_address))
+        if wire.ship_to_address == wire.bill_to_address:  # often one address for both (one Address object)
+            shipping = billing
+        else:
+            shipping = _addresses.present(address_of(wire.ship_to_address))
         pending = _addresses.unresolved(wire)
         return Customer(
             provider=provider(),
@@ -385,9 +393,9 @@ def customer_mapper(
             shipping_address=shipping,
             notes=wire.note,
             credit_limit=credit,
-            created_at=wire.created_at,
-            updated_at=wire.updated_at,
-            extras=_extras(wire, includes),
+            created_at=timestamp("$.created_at", wire.created_at),
+            updated_at=timestamp("$.updated_at", wire.updated_at),
+            extras=_extras(wire, includes, expanded),
             not_loaded=not_loaded | pending if pending else not_loaded,
             raw=raw,
         )

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
+import msgspec
 
 from custbridge import (
     Address,
@@ -35,11 +36,11 @@ from custbridge import (
     Setting,
     Settings,
 )
-from custbridge.convert import RecordMapper
+from custbridge.convert import StructMapper
 from custbridge.provider import Completion
 
 from . import _addresses, _convert, _errors
-from ._wire import AugnoCustomer, WireAddress
+from ._wire import AugnoCustomer, CustomerPage, WireAddress, error_path
 
 if TYPE_CHECKING:
     from .sandbox import AugnoSandbox
@@ -64,6 +65,9 @@ VENDOR_FILTERS: Final[tuple[str, ...]] = (
 """Keyword filters ``list()`` passes to the vendor (arrays take a string or an iterable)."""
 
 _SCALAR_FILTERS: Final = frozenset({"city", "state", "postal_code", "parent_account_status"})
+
+_decode_page = msgspec.json.Decoder(CustomerPage).decode
+_decode_address = msgspec.json.Decoder(WireAddress).decode
 
 
 @attrs.frozen
@@ -223,11 +227,9 @@ class AugnoProvider(Provider):
         self.include_style: str = settings["include_style"]
         self.address_mode: str = settings["complete_addresses"]
         """How addresses without street data are completed (:mod:`._addresses`)."""
-        self._map = RecordMapper(
-            self.name, AugnoCustomer, _convert.customer_mapper(lambda: self.name, self._include_set),
-            _convert.configure, renames=_convert.RENAMES,
+        self._map = StructMapper(
+            self.name, AugnoCustomer, _convert.customer_mapper(lambda: self.name, self._include_set)
         )
-        self._address_structure = self._map.converter.get_structure_hook(WireAddress)
         env = {s.name: s.env for s in self.settings_spec if s.env}
         self._write = _convert.WriteContext(
             provider=self.name,
@@ -406,7 +408,7 @@ class AugnoProvider(Provider):
         if response.headers.get("Idempotent-Replayed", "").lower() == "true":
             # A replay of an earlier identical write (e.g. our own retry): not an error.
             logger.debug("%s %s: idempotent replay", self.name, operation)
-        return self._map(response.data, operation=operation)
+        return self._map(response.content, operation=operation)
 
     def parse_page(self, response: HttpResponse, query: ListQuery, cursor: Hashable | None) -> RawPage:
         """The records and where the next page is (link, else token; none when has_next_page is false)."""
@@ -416,24 +418,25 @@ class AugnoProvider(Provider):
         #  "data": [{"id": "ac_01gf7a8200er3ar3pkfrb6kk29", "object": "customer", ...}]}
         # April spec: "page_info": {"next_cursor": "ac_...", "prev_cursor": null, ...}
         # https://docs.augno.com/api-reference/customers/retrieve-customer (price_groups envelope)
-        body = response.data
-        records = body.get("data") if isinstance(body, Mapping) else None
-        if not isinstance(records, list):
+        try:
+            page = _decode_page(response.content)
+        except msgspec.ValidationError as exc:
             raise self.mapping_error(
                 "the list response is not the vendor's list envelope", operation="list",
-                paths=[("$.data", "expected an array of customers")],
-            )
-        info = body.get("page_info")
-        info = info if isinstance(info, Mapping) else {}
-        has_next = info.get("has_next_page")
-        if has_next is False:
+                paths=[error_path(exc)],
+            ) from None
+        except msgspec.DecodeError as exc:
+            raise self.mapping_error(
+                "the list response is not JSON", operation="list", paths=[("$", str(exc)[:160])]
+            ) from None
+        records, info = page.data, page.page_info
+        if info is None or info.has_next_page is False:
             return RawPage(records, None)
-        url, token = info.get("next_page_url"), info.get("next_cursor")
-        if isinstance(url, str) and url:
-            return RawPage(records, _Cursor(url=url))
-        if isinstance(token, str) and token:
-            return RawPage(records, _Cursor(token=token))
-        if has_next is True:
+        if info.next_page_url:
+            return RawPage(records, _Cursor(url=info.next_page_url))
+        if info.next_cursor:
+            return RawPage(records, _Cursor(token=info.next_cursor))
+        if info.has_next_page:
             raise PaginationError(
                 "page_info.has_next_page is true but neither next_page_url nor next_cursor is given",
                 provider=self.name, operation="list", hint="the vendor's page_info is inconsistent",
@@ -478,18 +481,22 @@ class AugnoProvider(Provider):
     #  "created_at": "2026-05-10T00:00:00Z", "updated_at": "2026-05-10T00:23:00Z"}
     # Spec operation get-address (GET /v1/sales/addresses/{id}), schema Address
     def _read_address(self, record: Any) -> tuple[str, Address | None]:
-        """One record of the address endpoints: its id and the canonical address (``None`` when empty)."""
-        if not isinstance(record, Mapping):
-            raise self.mapping_error("expected an address object", paths=[("$", "not an object")])
+        """One record of the address endpoints (its JSON, or decoded): its id and the canonical
+        address (``None`` when empty)."""
         try:
-            wire = self._address_structure(record, WireAddress)
-        except Exception as exc:
+            if isinstance(record, (bytes, msgspec.Raw)):
+                wire = _decode_address(record)
+            elif isinstance(record, Mapping):
+                wire = msgspec.convert(record, WireAddress)
+            else:
+                raise self.mapping_error("expected an address object", paths=[("$", "not an object")])
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise self.mapping_error(
-                "address record does not match the vendor schema", record=record,
-                paths=[("$", f"{type(exc).__name__}: {str(exc)[:160]}")],
+                "address record does not match the vendor schema", record=_addresses.decoded(record),
+                paths=[error_path(exc)],
             ) from None
         if not wire.id:
-            raise self.mapping_error("the address has an empty id", record=record, paths=[("$.id", "empty string")])
+            raise self.mapping_error("the address has an empty id", paths=[("$.id", "empty string")])
         # Assumption: the address endpoints fill geolocation (the "always null" note is the
         # customer endpoint's; the spec's address examples fill it).
         return wire.id, _addresses.present(_convert.address_of(wire))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 import pytest
 
 from custbridge import (
@@ -34,6 +36,7 @@ from ._support import SPEC_ID, load, make_provider, spec, spec_customer_examples
 
 MAY_10 = datetime(2026, 5, 10, tzinfo=UTC)
 ALL_FIELDS_NOT_LOADED = {"email", "phone", "website", "billing_address", "address", "shipping_address", "credit_limit"}
+_MISSING = "Object missing required field `"
 HQ = Address(name="Headquarters", line1="4200 Industrial Pkwy", city="Columbus", region="OH",
              postal_code="43204", country="US")
 
@@ -272,8 +275,71 @@ def test_bad_records_name_the_json_path(patch: dict[str, Any], path: str) -> Non
         make_provider().map_record(record)
     err = info.value
     assert err.provider == "augno" and err.record_id == SPEC_ID
-    assert any(p == path for p, _ in err.paths), err.paths
-    assert path in str(err)
+    # msgspec names a missing key in the reason at its object's path ("$.bill_to_address",
+    # "Object missing required field `id`"): the same place as "$.bill_to_address.id".
+    named = [p if not r.startswith(_MISSING) else f"{p}.{r[len(_MISSING):].rstrip('`')}" for p, r in err.paths]
+    assert path in named, err.paths
+    assert err.paths[0][0] in str(err) and err.paths[0][1] in str(err)
+
+
+@pytest.mark.parametrize("fixture", ["docpage-customer.json", "docpage-customer-no-includes.json"])
+def test_a_record_as_json_and_as_a_dict_maps_to_equal_customers(fixture: str) -> None:
+    """Both entry points (a list page's record as its JSON, a decoded dict) go through one mapping."""
+    record = load(fixture)
+    provider = make_provider(include="all")
+    content = json.dumps(record).encode()
+    from_dict = provider.map_record(record)
+    for given in (msgspec.Raw(content), content):
+        from_json = provider.map_record(given)
+        assert from_json == from_dict
+        assert from_json.raw == record and from_dict.raw == record  # raw: the vendor record itself
+    for spec_record in spec_customer_examples().values():
+        as_json = provider.map_record(msgspec.Raw(json.dumps(spec_record).encode()))
+        assert as_json == provider.map_record(spec_record) and as_json.raw == spec_record
+
+
+def test_a_bad_record_fails_alike_as_json_and_as_a_dict() -> None:
+    record = {**load("docpage-customer-no-includes.json"), "contact_info": {"email": 42}}
+    errors = []
+    for given in (record, json.dumps(record).encode()):
+        with pytest.raises(MappingError) as info:
+            make_provider(include="all").map_record(given)
+        errors.append(info.value)
+    assert [(e.record_id, list(e.paths)) for e in errors] == [(SPEC_ID, [("$.contact_info.email",
+                                                                          "Expected `str | null`, got `int`")])] * 2
+
+
+@pytest.mark.parametrize(
+    ("value", "amount"),
+    [("", None), ("  ", None), (None, None), ("1234.5600", Decimal("1234.5600")), (250, Decimal(250)),
+     ("0.1", Decimal("0.1"))],
+)
+def test_credit_limit_values_are_exact_or_no_value(value: Any, amount: Decimal | None) -> None:
+    record = {**load("docpage-customer-no-includes.json"),
+              "credit_limit": {"value": value, "display_value": "x", "unit": None}}
+    c = make_provider(include="all").map_record(record)
+    assert (c.credit_limit.amount if c.credit_limit else None) == amount
+    assert c.credit_limit is None or isinstance(c.credit_limit.amount, Decimal)
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", True, {"v": 1}])
+def test_a_credit_limit_value_that_is_no_decimal_is_refused_at_its_path(value: Any) -> None:
+    record = {**load("docpage-customer-no-includes.json"),
+              "credit_limit": {"value": value, "display_value": "x", "unit": None}}
+    with pytest.raises(MappingError) as info:
+        make_provider(include="all").map_record(record)
+    assert [p for p, _ in info.value.paths] == ["$.credit_limit.value"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2026-05-10T00:00:00Z", MAY_10), ("2026-05-10T00:00:00", MAY_10),  # naive = UTC
+     ("2026-05-10T02:00:00+02:00", MAY_10), ("2026-05-10 00:00:00z", MAY_10), (1778371200, MAY_10)],
+)
+def test_timestamps_are_aware(value: Any, expected: datetime) -> None:
+    record = {**load("docpage-customer-no-includes.json"), "updated_at": value}
+    c = make_provider().map_record(record)
+    assert c.updated_at == expected and c.updated_at is not None and c.updated_at.utcoffset() is not None
 
 
 # -- write bodies -------------------------------------------------------------------------------
@@ -491,3 +557,12 @@ def test_address_endpoint_records_map() -> None:
     assert info.value.record_id == "ad_01jm4r6700f8nwq3v5hx2d9ktp"
     with pytest.raises(MappingError):
         provider._read_address(["not", "an", "object"])
+    # As its JSON (what the address list and the by-id answer hand over), the same result.
+    for record in (example, current, {**example, "geolocation": None}):
+        assert provider._read_address(msgspec.Raw(json.dumps(record).encode())) == provider._read_address(record)
+    with pytest.raises(MappingError) as info:
+        provider._read_address(json.dumps({**example, "geolocation": "4200 Industrial Pkwy"}).encode())
+    assert info.value.record_id == "ad_01jm4r6700f8nwq3v5hx2d9ktp" and info.value.paths[0][0] == "$.geolocation"
+    with pytest.raises(MappingError) as info:
+        provider._read_address({"name": "HQ"})
+    assert [p for p, _ in info.value.paths] == ["$.id"]  # a missing key is named at its own path

@@ -290,6 +290,39 @@ def test_not_a_list_envelope_is_a_mapping_error() -> None:
         list(client.list())
 
 
+@pytest.mark.parametrize(
+    ("body", "path"),
+    [({"object": "list"}, "$.data"),  # a missing key is named at its own path
+     ({"data": [], "page_info": {"has_next_page": "yes"}}, "$.page_info.has_next_page"),
+     ([CUSTOMER], "$")],
+)
+def test_an_envelope_of_the_wrong_shape_names_its_json_path(body: Any, path: str) -> None:
+    with mock_client(lambda r: httpx.Response(200, json=body)) as client, \
+            pytest.raises(custbridge.MappingError) as info:
+        list(client.list())
+    assert [p for p, _ in info.value.paths] == [path] and info.value.operation == "list"
+
+
+def test_a_record_of_the_wrong_shape_fails_alone_in_its_list() -> None:
+    """Each record of a page is decoded on its own: under on_invalid="collect" the others map,
+    and the bad one is reported with its id and the vendor-key JSON path."""
+    bad = {**CUSTOMER, "id": "ac_bad", "type": {"id": "acgp_1", "type": 7}}  # the vendor key, not group_type
+    page = {"object": "list", "page_info": {"next_page_url": None, "has_next_page": False},
+            "data": [{**CUSTOMER, "id": "ac_1"}, bad, {**CUSTOMER, "id": "ac_3"}]}
+    with mock_client(lambda r: httpx.Response(200, json=page), include=["type"]) as client:
+        collected = client.list(on_invalid="collect")
+        customers = list(collected)
+        with pytest.raises(custbridge.MappingError) as info:
+            list(client.list())
+    assert [c.id for c in customers] == ["ac_1", "ac_3"]
+    [error] = collected.errors
+    assert error.index == 1 and error.record_id == "ac_bad" and error.operation == "list"
+    assert [path for path, _ in error.paths] == ["$.type.type"]
+    assert info.value.record_id == "ac_bad" and info.value.paths == error.paths
+    # Customer.raw is the vendor's record as sent (kept as its JSON, decoded when read).
+    assert [dict(c.raw) for c in customers] == [page["data"][0], page["data"][2]]
+
+
 # -- errors (MockTransport) -------------------------------------------------------------------
 
 
@@ -512,6 +545,40 @@ def test_list_scans_the_address_book_once_then_fetches_stragglers_by_id() -> Non
     # later pages find what was read ahead and fetch the rest by id: never one request per customer and role.
     assert scans == ["/v1/sales/addresses?limit=1000"]
     assert len(by_id) == 14 - 4
+
+
+class _VendorWithABadAddress(_Vendor):
+    """The address list also holds an address of the wrong shape (``bad``) that no customer uses."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        response = super().__call__(request)
+        if request.url.path != "/v1/sales/addresses":
+            return response
+        body = response.json()
+        body["data"].append({"id": "ad_bad", "object": "address", "geolocation": {"country": 49}})
+        return httpx.Response(200, json=body)
+
+
+def test_an_address_of_the_wrong_shape_matters_only_to_a_customer_that_needs_it() -> None:
+    vendor = _VendorWithABadAddress(2, address_page=10)
+    with mock_client(vendor) as client:
+        customers = list(client.list())
+        assert all(c.billing_address is not None and c.shipping_address is not None for c in customers)
+        vendor.customers[1]["ship_to_address"]["id"] = "ad_bad"
+        with pytest.raises(custbridge.MappingError) as info:
+            list(client.list())
+    assert info.value.record_id == "ad_bad" and [p for p, _ in info.value.paths] == ["$.geolocation.country"]
+
+
+def test_an_address_list_of_the_wrong_shape_names_its_json_path() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/sales/addresses":
+            return httpx.Response(200, json={"object": "list", "data": {"id": "ad_b0"}})
+        return _Vendor(1)(request)
+
+    with mock_client(handler) as client, pytest.raises(custbridge.MappingError) as info:
+        list(client.list())
+    assert [p for p, _ in info.value.paths] == ["$.data"] and "address list" in str(info.value)
 
 
 def test_scan_mode_follows_the_address_pages_and_scans_each_only_once() -> None:
