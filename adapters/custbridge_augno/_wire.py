@@ -229,13 +229,9 @@ class AddressPage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     page_info: PageInfo | None = None
 
 
-_MISSING_FIELD = "Object missing required field `"
 
 
 def error_path(exc: msgspec.ValidationError | msgspec.DecodeError) -> tuple[str, str]:
     """Where a page or an address does not fit these Structs: ``(JSON path, reason)``; a missing
     key is named at its own path (``$.data``), not at its object's."""
-    path, reason = msgspec_error_path(str(exc))
-    if reason.startswith(_MISSING_FIELD):
-        path = f"{path}.{reason[len(_MISSING_FIELD):].rstrip('`')}"
-    return path, reason
+    return msgspec_error_path(str(exc))

@@ -36,7 +36,6 @@ from ._support import SPEC_ID, load, make_provider, spec, spec_customer_examples
 
 MAY_10 = datetime(2026, 5, 10, tzinfo=UTC)
 ALL_FIELDS_NOT_LOADED = {"email", "phone", "website", "billing_address", "address", "shipping_address", "credit_limit"}
-_MISSING = "Object missing required field `"
 HQ = Address(name="Headquarters", line1="4200 Industrial Pkwy", city="Columbus", region="OH",
              postal_code="43204", country="US")
 
@@ -275,10 +274,7 @@ def test_bad_records_name_the_json_path(patch: dict[str, Any], path: str) -> Non
         make_provider().map_record(record)
     err = info.value
     assert err.provider == "augno" and err.record_id == SPEC_ID
-    # msgspec names a missing key in the reason at its object's path ("$.bill_to_address",
-    # "Object missing required field `id`"): the same place as "$.bill_to_address.id".
-    named = [p if not r.startswith(_MISSING) else f"{p}.{r[len(_MISSING):].rstrip('`')}" for p, r in err.paths]
-    assert path in named, err.paths
+    assert path in [p for p, _ in err.paths], err.paths  # a missing key is named at its own path
     assert err.paths[0][0] in str(err) and err.paths[0][1] in str(err)
 
 
