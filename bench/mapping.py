@@ -310,47 +310,61 @@ Measured in this run:
 
 {_facts(rows)}
 
+{BEFORE}
+
 {ANALYSIS}
 """
 
 
+BEFORE = """\
+### Before issue 12 (for comparison)
+
+The same benchmark (30 interleaved rounds) on the code before the change to typed decoding
+(commit `d037686`, with the round and pydantic-dump contenders added), run on this machine
+minutes before the run above (2026-12-03, CPython 3.11.7, httpx 0.28.1, pydantic 2.14.3; the
+floor moves with the machine's load, so compare the ratios):
+
+| vendor | json.loads (floor) ms | round ms | round x floor | pydantic validate + dump ms | round / pydantic |
+|---|---:|---:|---:|---:|---:|
+| Rotor | 3.58 | 14.11 | 3.94 | 8.59 | 1.64 |
+| Pexip Engage | 17.07 | 57.08 | 3.34 | 61.16 | 0.93 |
+| Augno | 51.98 | 99.91 | 1.92 | 92.73 | 1.08 |
+"""
+
 ANALYSIS = """\
-What stands in the way of the targets (profiles: `cProfile` over 10 pages per vendor; the
-stage split above):
+How custbridge gets there (issue 12; the before/after figures are in the closing note and the
+CHANGELOG; profiles are `cProfile` over 10 rounds of connect, list the page, close):
 
-- **The canonical model sets a floor.** A `Customer` has 27 fields and is a frozen attrs
-  class; the model also builds `Address` (12 fields) and, for Pexip Engage, one `AddressText`
-  per language. Re-building exactly the same objects from finished values costs the
-  "canonical objects alone" row. Most of it is CPython's keyword-argument binding: a call
-  with 16 keywords into a 27-parameter keyword-only function costs ~1 µs on this machine
-  (a positional call 0.15 µs), then 27 slot stores and the post-init checks. This is why even
-  the hand-written, *unchecked* mapper onto the same model misses 2.5x on Rotor's page, whose
-  JSON is small per customer (the floor is low), while it is under 2.5x for Pexip Engage.
-- **Validation costs what the peers skip.** custbridge type-checks every field (generated code:
-  one `type(v) is str` test per field, nothing called on the common path), parses and checks
-  every timestamp, refuses non-objects, and builds the adapter's wire objects (Pexip Engage
-  with three languages: ~20 per customer, 16 of them localized texts). A malformed record still
-  yields a `MappingError` naming its JSON paths (see `tests/adapters/*/test_fuzz.py`), which the
-  hand-written mapper cannot do. That is the custbridge / hand-written ratio above.
-- **pydantic v2 and msgspec validate in Rust and C and stop at vendor-shaped objects.** No
-  pure-Python code that builds canonical objects can beat pydantic-core validating the same
-  fields into models; doing the *same job* with pydantic (validate, then build the same
-  `Customer` objects, the "then -> Customer" row) is what custbridge is compared with for the
-  pydantic target as well.
-- **Augno**: its page is mostly expanded context (4.8 MiB for 1000 customers), so decoding
-  dominates. The Augno adapter still structures through cattrs' generic hooks; switching its
-  `configure` to `custbridge.convert.register_wire_classes` (the generated code the other two
-  adapters use) cut `map_record` from ~70 to ~40 ms per page in a trial (end to end ~110 -> ~80
-  ms, about 1.5x the floor). That change is the Augno adapter owner's to make.
-
-What was done for speed (micro-benchmarks before -> after, same machine): cattrs' generic
-hooks replaced by generated structure code per wire class
-(`custbridge.convert.register_wire_classes`; structuring a record: Rotor 11.8 -> 3.0 µs, Pexip
-Engage 32.6 -> 10.1 µs), canonical objects built through a slot-compatible mutable twin class
-instead of a descriptor call per field (`Customer` with 16 fields set: 4.5 -> 3.0 µs), an
-RFC 3339 fast path in `parse_datetime` (1.5 -> 0.6 µs), direct parser calls for datetimes and decimals, the common
-cases of the Rotor and Pexip Engage mapping code short-cut; orjson decodes (2x `json.loads`).
-The same benchmark run on the code before this work (commit 3d21dd7, 15 rounds, same machine,
-minutes apart): Rotor 29.0 -> 14.2 ms (6.79x -> 3.38x the floor), Pexip Engage 67.2 -> 35.5 ms
-(5.43x -> 2.82x), Augno 113.2 -> 105.9 ms (2.51x -> 2.28x; its adapter is unchanged).
+- **Typed decoding with msgspec, one mapping path.** Each adapter's wire types are msgspec
+  Structs. `parse_page` decodes the page envelope itself with its records as
+  `list[msgspec.Raw]` (the page is read once, in C; each record stays its JSON text), and
+  `convert.StructMapper` decodes each record into its struct and hands it to the adapter's one
+  `to_customer`. A record that does not fit fails alone (`on_invalid` per record) with its id
+  and the JSON path msgspec reports in the vendor's key names; a decoded dict (a `get`, tests)
+  goes through `msgspec.convert` into the same struct and the same `to_customer`, and tests
+  prove the two entry points agree. This replaced cattrs structuring through generated code
+  (Rotor 0.19 s of a 0.57 s profile, Pexip Engage 0.30 s of 1.12 s) and the engine's
+  `orjson.loads` of every page (Augno: 0.45 s of 1.89 s).
+- **Nothing decoded twice.** The engine only checks that a body is well-formed JSON
+  (`msgspec.Raw`, under a tenth of `json.loads`); `HttpResponse.data` decodes on first use. A
+  customer's `raw` is a `RawRecord` over the record's own bytes, decoded only if read.
+- **Nothing generated per client.** Decoders are made once per wire type and process; before,
+  every `connect()` compiled the generated structure code again (three `compile()` calls per
+  Rotor client).
+- **Generated code that stays: the canonical constructors.** `Customer`, `Address` and
+  `AddressText` get an `__init__` generated at import (`model._install_fast_init`) that stores
+  the fields while the instance is briefly of a mutable twin class instead of one
+  `object.__setattr__` per field (measured when introduced: `Customer` with 16 fields set 4.5 ->
+  3.0 µs). Building the same canonical objects alone is the "canonical objects alone" row above:
+  with typed decoding it is now the largest single cost on Rotor's small records, which is why
+  Rotor is the vendor closest to its floor target.
+- **Adapter hot paths.** Pexip Engage builds the shown address once (the result
+  `Address.in_language` would give, with the vendor's primary text kept), instead of building it
+  and then re-building it in the preferred language; Augno computes its include flags once per
+  client, writes its extras under constant keys and shares one `Address` when bill-to and
+  ship-to are the same; country codes are cached per value.
+- **What the comparison means.** pydantic's row validates vendor-shaped models in Rust and
+  dumps them to dicts; custbridge's round also connects, pages, guards, checks timestamps and
+  decimals exactly, and builds canonical objects. msgspec's own row (typed decoding only) is
+  the ceiling of what decoding can cost.
 """

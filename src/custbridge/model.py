@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Final, TypeVar, Union
+from typing import Any, ClassVar, Final, TypeVar, Union
 
 import attrs
 
@@ -361,25 +361,17 @@ class Customer:
     raw: Mapping[str, Any] = attrs.field(factory=dict, eq=False, repr=False, converter=_view_mapping)
     """The untouched vendor record; excluded from ``==`` and ``repr``."""
 
-    def __attrs_post_init__(self) -> None:
-        display_name = self.display_name
-        if not display_name or not display_name.strip():
-            _set_display_name(self, self._derive_display_name())
-        for value in (self.created_at, self.updated_at, self.deleted_at):
-            if value is not None and value.tzinfo is None:
-                name = next(n for n in ("created_at", "updated_at", "deleted_at") if getattr(self, n) is value)
-                raise ValueError(f"Customer.{name} must be timezone-aware, got {value!r}")
-
-    def _derive_display_name(self) -> str:
-        if self.company_name:
-            return self.company_name
-        first, last = self.first_name, self.last_name
-        person = f"{first} {last}" if first and last else first or last
-        if person:
-            return person
-        if self.email:
-            return self.email
-        return self.id
+    _init_prelude: ClassVar[tuple[str, ...]] = (
+        "if not display_name or display_name.isspace():"
+        " display_name = _display_name(company_name, first_name, last_name, email, id)",
+        *(
+            f"if {name} is not None and {name}.tzinfo is None: _naive_time('Customer.{name}', {name})"
+            for name in ("created_at", "updated_at", "deleted_at")
+        ),
+    )
+    """The rules of construction, run by the generated ``__init__`` (:func:`_install_fast_init`)
+    on the argument values before they are stored: the display name is never empty (derived
+    from company, person, e-mail, id), and timestamps are timezone-aware."""
 
     @property
     def key(self) -> str:
@@ -403,9 +395,6 @@ class Customer:
         from ._dicts import customer_from_dict
 
         return customer_from_dict(data)
-
-
-_set_display_name = Customer.__dict__["display_name"].__set__
 
 
 _TWIN_MIN_FIELDS = 5
@@ -432,6 +421,20 @@ def _mutable_twin(cls: type) -> type:
             "__doc__": f"Construction-time twin of {cls.__name__} (never escapes __init__).",
         },
     )
+
+
+def _display_name(
+    company_name: str | None, first_name: str | None, last_name: str | None, email: str | None, id: str
+) -> str:
+    """A customer's display name when the vendor gives none: company, person, e-mail, id."""
+    if company_name:
+        return company_name
+    person = f"{first_name} {last_name}" if first_name and last_name else first_name or last_name
+    return person or email or id
+
+
+def _naive_time(name: str, value: datetime) -> None:
+    raise ValueError(f"{name} must be timezone-aware, got {value!r}")
 
 
 def _install_fast_init(cls: type) -> None:
@@ -496,6 +499,11 @@ def _install_fast_init(cls: type) -> None:
         lines.extend(slow_stores)
     else:
         lines.extend(line[4:] for line in slow_stores)
+    prelude = cls.__dict__.get("_init_prelude", ())
+    if prelude:  # the class's rules, on the values before they are stored
+        env.update(_display_name=_display_name, _naive_time=_naive_time)
+        stores_at = lines.index("    if type(self) is _cls:") if "    if type(self) is _cls:" in lines else len(lines)
+        lines[stores_at:stores_at] = [f"    {line}" for line in prelude]
     if hasattr(cls, "__attrs_post_init__"):
         lines.append("    self.__attrs_post_init__()")
     source = f"def __init__(self, *, {', '.join(params)}):\n" + "\n".join(lines) + "\n"
