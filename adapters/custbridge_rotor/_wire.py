@@ -7,6 +7,9 @@ field is optional because Rotor's own schema marks almost every field optional (
 absent field means "unknown", never an error. Unknown keys are ignored. Pages:
 https://docs.api.getrotor.com/api/resources/customers/methods/retrieve (read shape) and
 https://docs.api.getrotor.com/api/resources/customers/methods/create_or_update (flat shape).
+
+``gc=False``: decoded from JSON, these trees cannot hold reference cycles, so the garbage
+collector need not track them.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ rules are wider than RFC 3339: ``""`` (or blanks) is "no value", a timestamp wit
 offset is UTC, epoch seconds are accepted."""
 
 
-class RotorAddress(msgspec.Struct, frozen=True, kw_only=True):
+class RotorAddress(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``address`` of the read shape (list and retrieve).
 
     Rotor documents the five main keys as non-optional strings and ``street2`` as optional
@@ -46,7 +49,7 @@ class RotorAddress(msgspec.Struct, frozen=True, kw_only=True):
     country: str | None = None
 
 
-class RotorCustomer(msgspec.Struct, frozen=True, kw_only=True):
+class RotorCustomer(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One customer in the read shape (``GET /customers`` items, ``GET /customers/{id}`` data)."""
 
     id: str | None = None
@@ -70,7 +73,7 @@ class RotorCustomer(msgspec.Struct, frozen=True, kw_only=True):
     """Payment flag, HTTP-flavoured pages (a different meaning: never merged with the other)."""
 
 
-class RotorUpsertResult(msgspec.Struct, frozen=True, kw_only=True):
+class RotorUpsertResult(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The flat answer of ``POST /customers`` (no ``data`` wrapper, no nested ``address``)."""
 
     id: str | None = None
@@ -102,7 +105,7 @@ class RotorUpsertResult(msgspec.Struct, frozen=True, kw_only=True):
     service_frequency: str | None = None
 
 
-class RotorPagination(msgspec.Struct, frozen=True, kw_only=True):
+class RotorPagination(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """``pagination`` of a list answer (every key optional, as in Rotor's schema)."""
 
     has_more: bool | None = None
@@ -110,7 +113,7 @@ class RotorPagination(msgspec.Struct, frozen=True, kw_only=True):
     limit: int | None = None
 
 
-class RotorListPage(msgspec.Struct, frozen=True, kw_only=True):
+class RotorListPage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A ``GET /customers`` answer: records stay raw JSON, each validated on its own when mapped
     (so one bad record fails alone, ``on_invalid`` per record)."""
 
@@ -121,14 +124,14 @@ class RotorListPage(msgspec.Struct, frozen=True, kw_only=True):
     """``"success"``, or ``"error"`` for an error envelope sent with a 2xx status."""
 
 
-class RotorFieldError(msgspec.Struct, frozen=True, kw_only=True):
+class RotorFieldError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One item of ``errors`` in a 400 ``Validation failed`` answer."""
 
     field: str | None = None
     message: str | None = None
 
 
-class RotorErrorBody(msgspec.Struct, frozen=True, kw_only=True):
+class RotorErrorBody(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The error envelope ``{status: "error", message, error_code?, errors?}``."""
 
     status: str | None = None
