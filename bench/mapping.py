@@ -321,7 +321,7 @@ BEFORE = """\
 
 The same benchmark (30 interleaved rounds) on the code before the change to typed decoding
 (commit `d037686`, with the round and pydantic-dump contenders added), run on this machine
-minutes before the run above (2026-12-03, CPython 3.11.7, httpx 0.28.1, pydantic 2.14.3; the
+minutes before the run above (2026-12-03, CPython 3.11.7, httpx 0.29.0, pydantic 2.14.4; the
 floor moves with the machine's load, so compare the ratios):
 
 | vendor | json.loads (floor) ms | round ms | round x floor | pydantic validate + dump ms | round / pydantic |
