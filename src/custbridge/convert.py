@@ -409,20 +409,7 @@ class RecordMapper(Generic[W]):
                 record_id=_record_id(record),
                 paths=paths,
             ) from None
-        try:
-            return self.to_customer(wire, record)
-        except MappingError as err:
-            err.provider = err.provider or self.provider
-            err.record_id = err.record_id or _record_id(record)
-            raise
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise MappingError(
-                f"could not map record: {exc}",
-                provider=self.provider,
-                operation=operation,
-                record_id=_record_id(record),
-                paths=[("$", str(exc)[:200])],
-            ) from None
+        return _to_customer(self.to_customer, wire, record, self.provider, operation, record)
 
 
 _CONVERTERS: dict[tuple[type, Any, int], tuple[cattrs.Converter, Callable[[Any, Any], Any], Any]] = {}
@@ -522,20 +509,7 @@ class StructMapper(Generic[S]):
             except Exception:  # explained (or re-raised) by the full path below
                 pass
         wire, raw = self.wire(record, operation=operation)
-        try:
-            return self.to_customer(wire, raw)
-        except MappingError as err:
-            err.provider = err.provider or self.provider
-            err.record_id = err.record_id or _any_record_id(record)
-            raise
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise MappingError(
-                f"could not map record: {exc}",
-                provider=self.provider,
-                operation=operation,
-                record_id=_any_record_id(record),
-                paths=[("$", str(exc)[:200])],
-            ) from None
+        return _to_customer(self.to_customer, wire, raw, self.provider, operation, record)
 
 
 _DECODERS: dict[tuple[type, Any], Callable[[Any], Any]] = {}
@@ -582,6 +556,32 @@ def at_path(path: str, parse: Callable[[Any], T], value: Any) -> T:
         return parse(value)
     except (TypeError, ValueError) as exc:
         raise MappingError("record does not match the vendor schema", paths=[(path, str(exc)[:200])]) from None
+
+
+def _to_customer(
+    to_customer: Callable[[Any, Mapping[str, Any]], Customer],
+    wire: Any,
+    raw: Mapping[str, Any],
+    provider: str,
+    operation: str | None,
+    record: Any,
+) -> Customer:
+    """Run an adapter's ``to_customer``; whatever it raises becomes a :class:`MappingError`
+    naming the provider and the record (both mappers share this)."""
+    try:
+        return to_customer(wire, raw)
+    except MappingError as err:
+        err.provider = err.provider or provider
+        err.record_id = err.record_id or _any_record_id(record)
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise MappingError(
+            f"could not map record: {exc}",
+            provider=provider,
+            operation=operation,
+            record_id=_any_record_id(record),
+            paths=[("$", str(exc)[:200])],
+        ) from None
 
 
 def _record_id(record: Mapping[str, Any]) -> str | None:
