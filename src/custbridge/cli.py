@@ -118,6 +118,16 @@ def _wants_rich(stream: IO[str]) -> bool:
     return True
 
 
+def _file_mode(path: Path) -> int:
+    """The permission bits a new file at ``path`` would get (an existing one keeps its own)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 class OutputFile:
     """An ``--output`` target: ``-`` is stdout; a file is replaced only by :meth:`commit`.
 
@@ -141,6 +151,9 @@ class OutputFile:
         try:
             fd, self._tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".",
                                              prefix=f".{path.name}.", suffix=".part")
+            # mkstemp makes the file private (0600); the result gets the mode a plain write would
+            # give it (the target's own, or 0666 less the umask), so a report stays shareable.
+            os.chmod(fd, _file_mode(path))
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
         self.stream = os.fdopen(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="")  # noqa: SIM115

@@ -593,3 +593,21 @@ def test_probabilistic_report_without_the_extra_is_a_usage_error(capsys: pytest.
     assert code == 2 and out == ""
     assert err.strip() == 'custbridge: error: --match probabilistic needs splink: pip install "custbridge[identity]"'
     assert not list(tmp_path.iterdir())  # nothing fetched, nothing written
+
+
+def test_written_files_get_the_mode_a_plain_write_would(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import os
+    import stat
+
+    umask = os.umask(0o022)
+    try:
+        new = tmp_path / "new.json"
+        code, _, _ = run(capsys, "report", "--sandbox", "--providers", "alpha", "--format", "json", "-o", str(new))
+        assert code == 0 and stat.S_IMODE(new.stat().st_mode) == 0o644  # not mkstemp's private 0600
+        kept = tmp_path / "kept.json"
+        kept.write_text("{}", encoding="utf-8")
+        kept.chmod(0o640)
+        code, _, _ = run(capsys, "report", "--sandbox", "--providers", "alpha", "--format", "json", "-o", str(kept))
+        assert code == 0 and stat.S_IMODE(kept.stat().st_mode) == 0o640  # a replaced file keeps its mode
+    finally:
+        os.umask(umask)
