@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 import httpx
 
-from ._engine import _RESPONSES, OnInvalid
+from ._engine import _RESPONSES, AsyncPageList, OnInvalid, PageList, _list_arguments
 from .errors import CustbridgeError, MappingError
 from .model import Customer, CustomerInput, CustomerStatus
 from .provider import HttpResponse, Page
 
 if TYPE_CHECKING:
-    from ._engine import AsyncClient, AsyncPageList, Client, PageList
+    from ._engine import AsyncClient, Client
 
 __all__ = ["AsyncRawPageList", "AsyncRawResponseClient", "RawPageList", "RawResponse", "RawResponseClient"]
 
@@ -178,21 +178,13 @@ class RawResponseClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> RawPageList:
         """The raw responses of :meth:`Client.list`: its records arrive in vendor pages, so this
         is :meth:`pages` (one :class:`RawResponse` per page; ``parse().items`` are the customers)."""
-        return self.pages(
-            search=search,
-            status=status,
-            tags=tags,
-            created_after=created_after,
-            created_before=created_before,
-            page_size=page_size,
-            max_items=max_items,
-            on_invalid=on_invalid,
-            **vendor_filters,
-        )
+        return RawPageList(PageList(*self._client._pages(_list_arguments(locals()))))
 
     def pages(
         self,
@@ -205,23 +197,13 @@ class RawResponseClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> RawPageList:
         """As :meth:`Client.pages`, one raw response per vendor page (``list()`` has none of
         its own: its records arrive in these pages)."""
-        return RawPageList(
-            self._client.pages(
-                search=search,
-                status=status,
-                tags=tags,
-                created_after=created_after,
-                created_before=created_before,
-                page_size=page_size,
-                max_items=max_items,
-                on_invalid=on_invalid,
-                **vendor_filters,
-            )
-        )
+        return RawPageList(PageList(*self._client._pages(_list_arguments(locals()))))
 
 
 class AsyncRawResponseClient:
@@ -266,21 +248,13 @@ class AsyncRawResponseClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> AsyncRawPageList:
         """The raw responses of :meth:`AsyncClient.list`: its records arrive in vendor pages, so this
         is :meth:`pages` (one :class:`RawResponse` per page; ``parse().items`` are the customers)."""
-        return self.pages(
-            search=search,
-            status=status,
-            tags=tags,
-            created_after=created_after,
-            created_before=created_before,
-            page_size=page_size,
-            max_items=max_items,
-            on_invalid=on_invalid,
-            **vendor_filters,
-        )
+        return AsyncRawPageList(AsyncPageList(*self._client._pages(_list_arguments(locals()))))
 
     def pages(
         self,
@@ -293,19 +267,9 @@ class AsyncRawResponseClient:
         page_size: int | None = None,
         max_items: int | None = None,
         on_invalid: OnInvalid | None = None,
+        strict: bool | None = None,
+        start_cursor: str | None = None,
         **vendor_filters: Any,
     ) -> AsyncRawPageList:
         """As :meth:`AsyncClient.pages`, one raw response per vendor page."""
-        return AsyncRawPageList(
-            self._client.pages(
-                search=search,
-                status=status,
-                tags=tags,
-                created_after=created_after,
-                created_before=created_before,
-                page_size=page_size,
-                max_items=max_items,
-                on_invalid=on_invalid,
-                **vendor_filters,
-            )
-        )
+        return AsyncRawPageList(AsyncPageList(*self._client._pages(_list_arguments(locals()))))

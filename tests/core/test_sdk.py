@@ -312,3 +312,14 @@ def test_plain_calls_capture_nothing() -> None:
     with sandbox.connect("rotor", size=2) as client:
         client.with_raw_response.get(next(iter(client.list())).id)
         assert _RESPONSES.get() is None
+
+
+def test_raw_pages_take_every_list_argument_and_resume() -> None:
+    with sandbox.connect("rotor", size=25) as client:
+        plain = list(client.pages(page_size=10))
+        raw = list(client.with_raw_response.pages(page_size=10, strict=True))
+        assert [[c.key for c in r.parse().items] for r in raw] == [[c.key for c in p.items] for p in plain]
+        saved = plain[0].next_cursor
+        assert saved is not None
+        resumed = list(client.with_raw_response.list(page_size=10, start_cursor=saved))
+        assert [c.key for r in resumed for c in r.parse().items] == [c.key for p in plain[1:] for c in p.items]
