@@ -1071,13 +1071,23 @@ def _record_key(record: Any) -> str:
     return repr(record)
 
 
+ENGINE_SETTINGS: tuple[str, ...] = tuple(f.name for f in attrs.fields(EngineOptions) if f.name != "timeout_given")
+"""The engine's keyword settings (``connect``, ``with_options``, the adapters' typed ``connect``)."""
+
+
+def engine_settings(given: Mapping[str, Any]) -> dict[str, Any]:
+    """The engine settings among ``given`` (a call's ``locals()``) that the caller passed:
+    ``None`` (``NOT_SET`` for ``timeout``, where ``None`` means no timeout) is "not given"."""
+    return {
+        name: given[name]
+        for name in ENGINE_SETTINGS
+        if name in given and given[name] is not NOT_SET and (given[name] is not None or name == "timeout")
+    }
+
+
 def _derive(core: _Core, given: Mapping[str, Any]) -> _Core:
     """A copy of ``core`` (same provider, auth, limiter) with the engine options in ``given``."""
-    settings = {
-        k: v
-        for k, v in given.items()
-        if k not in ("self", "clone") and v is not NOT_SET and (v is not None or k == "timeout")
-    }
+    settings = engine_settings(given)
     try:
         options, _ = EngineOptions.from_settings(core.name, settings, base=core.options)
     except ConfigurationError as exc:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from ._engine import AsyncClient, Client, EngineOptions, OnInvalid
+from ._engine import AsyncClient, Client, EngineOptions, OnInvalid, engine_settings
 from .errors import ConfigurationError
 from .model import NOT_SET, NotSet
 from .provider import Provider, Settings
@@ -119,11 +119,6 @@ def _build(name: str, settings: dict[str, Any]) -> tuple[Provider, EngineOptions
     return provider, options
 
 
-def _engine_settings(given: dict[str, Any]) -> dict[str, Any]:
-    """The engine keywords a caller actually passed (``timeout=None`` means no timeout)."""
-    return {k: v for k, v in given.items() if v is not NOT_SET and (v is not None or k == "timeout")}
-
-
 def connect(
     name: str,
     *,
@@ -151,19 +146,7 @@ def connect(
     ``strict_pagination`` (``True``); negative or non-finite numbers are refused.
     A caller's ``http_client`` is used as is and never closed by custbridge.
     """
-    engine = _engine_settings(
-        {
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "max_retry_wait": max_retry_wait,
-            "backoff": backoff,
-            "backoff_max": backoff_max,
-            "on_invalid": on_invalid,
-            "max_response_size": max_response_size,
-            "request_deadline": request_deadline,
-            "strict_pagination": strict_pagination,
-        }
-    )
+    engine = engine_settings(locals())
     provider, options = _build(name, {**settings, **engine})
     return Client(provider, options, http_client=http_client)
 
@@ -184,18 +167,6 @@ def connect_async(
     **settings: Any,
 ) -> AsyncClient:
     """Connect an asyncio client to provider ``name`` (same settings as :func:`connect`)."""
-    engine = _engine_settings(
-        {
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "max_retry_wait": max_retry_wait,
-            "backoff": backoff,
-            "backoff_max": backoff_max,
-            "on_invalid": on_invalid,
-            "max_response_size": max_response_size,
-            "request_deadline": request_deadline,
-            "strict_pagination": strict_pagination,
-        }
-    )
+    engine = engine_settings(locals())
     provider, options = _build(name, {**settings, **engine})
     return AsyncClient(provider, options, http_client=http_client)
