@@ -53,31 +53,8 @@ def connect(
             max_response_size, request_deadline, strict_pagination:
             the engine's settings, as in :func:`custbridge.connect`.
     """
-    return custbridge.connect(
-        brand,
-        http_client=http_client,
-        timeout=timeout,
-        max_retries=max_retries,
-        max_retry_wait=max_retry_wait,
-        backoff=backoff,
-        backoff_max=backoff_max,
-        on_invalid=on_invalid,
-        max_response_size=max_response_size,
-        request_deadline=request_deadline,
-        strict_pagination=strict_pagination,
-        api_key=api_key,
-        base_url=base_url,
-        api_version=api_version,
-        account_id=account_id,
-        include=include,
-        include_style=include_style,
-        complete_addresses=complete_addresses,
-        customer_type_group_id=customer_type_group_id,
-        default_carrier_id=default_carrier_id,
-        default_payment_term_id=default_payment_term_id,
-        default_shipping_term_id=default_shipping_term_id,
-        credit_limit_unit_id=credit_limit_unit_id,
-    )
+    given = locals()  # every keyword above, by name (None: not given)
+    return custbridge.connect(given.pop("brand"), **given)
 
 
 def connect_async(
@@ -107,28 +84,5 @@ def connect_async(
     strict_pagination: bool | None = None,
 ) -> AsyncClient:
     """Connect an asyncio client to Augno / OpenMRP (same keywords as :func:`connect`)."""
-    return custbridge.connect_async(
-        brand,
-        http_client=http_client,
-        timeout=timeout,
-        max_retries=max_retries,
-        max_retry_wait=max_retry_wait,
-        backoff=backoff,
-        backoff_max=backoff_max,
-        on_invalid=on_invalid,
-        max_response_size=max_response_size,
-        request_deadline=request_deadline,
-        strict_pagination=strict_pagination,
-        api_key=api_key,
-        base_url=base_url,
-        api_version=api_version,
-        account_id=account_id,
-        include=include,
-        include_style=include_style,
-        complete_addresses=complete_addresses,
-        customer_type_group_id=customer_type_group_id,
-        default_carrier_id=default_carrier_id,
-        default_payment_term_id=default_payment_term_id,
-        default_shipping_term_id=default_shipping_term_id,
-        credit_limit_unit_id=credit_limit_unit_id,
-    )
+    given = locals()  # every keyword above, by name (None: not given)
+    return custbridge.connect_async(given.pop("brand"), **given)

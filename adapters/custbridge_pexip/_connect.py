@@ -46,29 +46,7 @@ def connect(
             max_response_size, request_deadline, strict_pagination:
             the engine's settings, as in :func:`custbridge.connect`.
     """
-    return custbridge.connect(
-        "pexip_engage",
-        http_client=http_client,
-        timeout=timeout,
-        max_retries=max_retries,
-        max_retry_wait=max_retry_wait,
-        backoff=backoff,
-        backoff_max=backoff_max,
-        on_invalid=on_invalid,
-        max_response_size=max_response_size,
-        request_deadline=request_deadline,
-        strict_pagination=strict_pagination,
-        enterprise=enterprise,
-        access_token=access_token,
-        client_id=client_id,
-        client_secret=client_secret,
-        base_url=base_url,
-        auth_url=auth_url,
-        language=language,
-        scope=scope,
-        list_path=list_path,
-        page_size=page_size,
-    )
+    return custbridge.connect("pexip_engage", **locals())  # every keyword above, by name (None: not given)
 
 
 def connect_async(
@@ -95,26 +73,4 @@ def connect_async(
     strict_pagination: bool | None = None,
 ) -> AsyncClient:
     """Connect an asyncio client to Pexip Engage (same keywords as :func:`connect`)."""
-    return custbridge.connect_async(
-        "pexip_engage",
-        http_client=http_client,
-        timeout=timeout,
-        max_retries=max_retries,
-        max_retry_wait=max_retry_wait,
-        backoff=backoff,
-        backoff_max=backoff_max,
-        on_invalid=on_invalid,
-        max_response_size=max_response_size,
-        request_deadline=request_deadline,
-        strict_pagination=strict_pagination,
-        enterprise=enterprise,
-        access_token=access_token,
-        client_id=client_id,
-        client_secret=client_secret,
-        base_url=base_url,
-        auth_url=auth_url,
-        language=language,
-        scope=scope,
-        list_path=list_path,
-        page_size=page_size,
-    )
+    return custbridge.connect_async("pexip_engage", **locals())  # every keyword above, by name (None: not given)

@@ -37,22 +37,7 @@ def connect(
             max_response_size, request_deadline, strict_pagination:
             the engine's settings, as in :func:`custbridge.connect`.
     """
-    return custbridge.connect(
-        "rotor",
-        http_client=http_client,
-        timeout=timeout,
-        max_retries=max_retries,
-        max_retry_wait=max_retry_wait,
-        backoff=backoff,
-        backoff_max=backoff_max,
-        on_invalid=on_invalid,
-        max_response_size=max_response_size,
-        request_deadline=request_deadline,
-        strict_pagination=strict_pagination,
-        api_key=api_key,
-        base_url=base_url,
-        api_version=api_version,
-    )
+    return custbridge.connect("rotor", **locals())  # every keyword above, by name (None: not given)
 
 
 def connect_async(
@@ -72,19 +57,4 @@ def connect_async(
     strict_pagination: bool | None = None,
 ) -> AsyncClient:
     """Connect an asyncio client to Rotor (same keywords as :func:`connect`)."""
-    return custbridge.connect_async(
-        "rotor",
-        http_client=http_client,
-        timeout=timeout,
-        max_retries=max_retries,
-        max_retry_wait=max_retry_wait,
-        backoff=backoff,
-        backoff_max=backoff_max,
-        on_invalid=on_invalid,
-        max_response_size=max_response_size,
-        request_deadline=request_deadline,
-        strict_pagination=strict_pagination,
-        api_key=api_key,
-        base_url=base_url,
-        api_version=api_version,
-    )
+    return custbridge.connect_async("rotor", **locals())  # every keyword above, by name (None: not given)
