@@ -46,7 +46,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
@@ -207,6 +207,41 @@ def _created_bound(bound: datetime, after: bool) -> Callable[[dict[str, Any]], b
     if after:
         return lambda r: bool(r["created_at"] >= bound)
     return lambda r: bool(r["created_at"] <= bound)  # ends_at is inclusive
+
+
+def _limit(single: Mapping[str, str]) -> int:
+    """A list's ``limit`` (default 100, 1..1000), as the vendor checks it."""
+    try:
+        limit = int(single.get("limit", "100"))
+    except ValueError:
+        raise _Refusal(400, "limit must be an integer.", "invalid_format", "limit") from None
+    if not 1 <= limit <= 1000:
+        raise _Refusal(400, "limit must be between 1 and 1000.", "parameter_invalid", "limit")
+    return limit
+
+
+def _keyset_page(
+    order: Sequence[str], cursor: str | None, limit: int, keep: Callable[[str], bool]
+) -> tuple[list[str], str | None, str | None]:
+    """One page of the ids in ``order`` that ``keep`` accepts, after ``cursor`` (an id) or, for
+    ``before:<id>``, the page ending before it; with the next and previous cursors (or ``None``)."""
+    if cursor and cursor.startswith("before:"):
+        end = bisect.bisect_left(order, cursor[7:])
+        found = [order[i] for i in range(end - 1, -1, -1) if keep(order[i])][: limit + 1]
+        has_prev, page, has_next = len(found) > limit, list(reversed(found[:limit])), True
+    else:
+        start = bisect.bisect_right(order, cursor) if cursor else 0
+        page, has_next = [], False
+        for i in range(start, len(order)):
+            if keep(order[i]):
+                if len(page) == limit:
+                    has_next = True
+                    break
+                page.append(order[i])
+        has_prev = bool(page) and any(keep(order[i]) for i in range(bisect.bisect_left(order, page[0]) - 1, -1, -1))
+    nxt = page[-1] if has_next and page else None
+    prev = f"before:{page[0]}" if has_prev and page else None
+    return page, nxt, prev
 
 
 class AugnoSandbox(SandboxApp):
@@ -748,12 +783,7 @@ class AugnoSandbox(SandboxApp):
         params = list(request.url.params.multi_items())
         self._check_params(params, ("cursor", "limit", "q", "drop_ship"))
         single = dict(params)
-        try:
-            limit = int(single.get("limit", "100"))
-        except ValueError:
-            raise _Refusal(400, "limit must be an integer.", "invalid_format", "limit") from None
-        if not 1 <= limit <= 1000:
-            raise _Refusal(400, "limit must be between 1 and 1000.", "parameter_invalid", "limit")
+        limit = _limit(single)
         checks: list[Callable[[dict[str, Any]], bool]] = []
         if "drop_ship" in single:
             if single["drop_ship"] not in ("true", "false"):
@@ -764,30 +794,12 @@ class AugnoSandbox(SandboxApp):
         if q:
             fields = ("name", "street_line_1", "street_line_2", "locality", "postal_code")
             checks.append(lambda a: any(q in (a.get(f) or "").casefold() for f in fields))
-        cursor = single.get("cursor")
         with self._store_lock:
-            order = self._address_order
-
-            def keep(i: int) -> bool:
-                return all(check(self.addresses[order[i]]) for check in checks)
-
-            if cursor and cursor.startswith("before:"):
-                end = bisect.bisect_left(order, cursor[7:])
-                found = [order[i] for i in range(end - 1, -1, -1) if keep(i)][: limit + 1]
-                has_prev, page, has_next = len(found) > limit, list(reversed(found[:limit])), True
-            else:
-                start = bisect.bisect_right(order, cursor) if cursor else 0
-                page, has_next = [], False
-                for i in range(start, len(order)):
-                    if keep(i):
-                        if len(page) == limit:
-                            has_next = True
-                            break
-                        page.append(order[i])
-                has_prev = bool(page) and any(keep(i) for i in range(bisect.bisect_left(order, page[0]) - 1, -1, -1))
+            page, nxt, prev = _keyset_page(
+                self._address_order, single.get("cursor"), limit,
+                lambda aid: all(check(self.addresses[aid]) for check in checks),
+            )
             data = [self._address(aid, generation, street=True) for aid in page]
-        nxt = page[-1] if has_next and page else None
-        prev = f"before:{page[0]}" if has_prev and page else None
         return json_response(200, {
             "object": "list",
             "page_info": self._page_info(generation, nxt, prev, params, "/v1/sales/addresses"),
@@ -802,37 +814,13 @@ class AugnoSandbox(SandboxApp):
                                     *_ARRAY_FILTERS, *dates))
         includes = self._includes(params, generation)
         single = dict(params)
-        try:
-            limit = int(single.get("limit", "100"))
-        except ValueError:
-            raise _Refusal(400, "limit must be an integer.", "invalid_format", "limit") from None
-        if not 1 <= limit <= 1000:
-            raise _Refusal(400, "limit must be between 1 and 1000.", "parameter_invalid", "limit")
+        limit = _limit(single)
         keep = self._filter(params, single, dates)
-        cursor = single.get("cursor")
         with self._store_lock:
-            order = self._order
-            if cursor and cursor.startswith("before:"):
-                end = bisect.bisect_left(order, cursor[7:])
-                found = [order[i] for i in range(end - 1, -1, -1) if keep(self.customers[order[i]])][: limit + 1]
-                has_prev = len(found) > limit
-                page = list(reversed(found[:limit]))
-                has_next = True
-            else:
-                start = bisect.bisect_right(order, cursor) if cursor else 0
-                page = []
-                has_next = False
-                for i in range(start, len(order)):
-                    if keep(self.customers[order[i]]):
-                        if len(page) == limit:
-                            has_next = True
-                            break
-                        page.append(order[i])
-                has_prev = bool(page) and any(
-                    keep(self.customers[order[i]]) for i in range(bisect.bisect_left(order, page[0]) - 1, -1, -1))
+            page, nxt, prev = _keyset_page(
+                self._order, single.get("cursor"), limit, lambda cid: keep(self.customers[cid])
+            )
             data = [self._customer(self.customers[cid], includes, generation) for cid in page]
-        nxt = page[-1] if has_next and page else None
-        prev = f"before:{page[0]}" if has_prev and page else None
         return json_response(200, {
             "object": "list",
             "page_info": self._page_info(generation, nxt, prev, params, "/v1/sales/customers"),
