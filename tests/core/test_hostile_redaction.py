@@ -17,7 +17,6 @@ import base64
 import html
 import json
 import logging
-import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -30,6 +29,7 @@ from custbridge import CustbridgeError, CustomerInput, MappingError
 from custbridge.errors import UnsupportedOperationError
 from custbridge.registry import provider_class
 from custbridge.reporting import ReportBuilder, render_html, render_json, render_text
+from custbridge.testing._hostile import exception_texts
 
 PROVIDERS = custbridge.providers()
 MARK = "cbHOSTILE"
@@ -133,20 +133,6 @@ def _settings(name: str) -> tuple[dict[str, Any], list[str]]:
     return settings, secrets
 
 
-def _exception_texts(err: BaseException) -> list[str]:
-    texts = [str(err), repr(err), "".join(traceback.format_exception(err)), repr(err.__dict__)]
-    seen: set[int] = set()
-    stack: list[BaseException] = [err]
-    while stack:  # every chained exception, as a traceback shows it
-        exc = stack.pop()
-        if id(exc) in seen:
-            continue
-        seen.add(id(exc))
-        texts += [str(exc), repr(exc), repr(getattr(exc, "__dict__", {}))]
-        stack += [e for e in (exc.__cause__, exc.__context__) if e is not None]
-    return texts
-
-
 def _leaks(texts: Iterable[str], secrets: Iterable[str]) -> list[str]:
     forms = {f for s in secrets for f in _forms(s) if len(f) >= 8}
     out = []
@@ -193,7 +179,7 @@ def test_echoed_credentials_never_show(name: str, status: int, all_logs: pytest.
                 call()
             except CustbridgeError as err:
                 raised += 1
-                texts += _exception_texts(err)
+                texts += exception_texts(err)
     http.close()
     assert raised == len(_calls(client))
     assert any("****" in t for t in texts), "the vendor's echo never reached an error: the test proves nothing"
@@ -214,7 +200,7 @@ def test_async_echo_never_shows(name: str, all_logs: pytest.LogCaptureFixture) -
                     try:
                         await call()
                     except CustbridgeError as err:
-                        texts += _exception_texts(err)
+                        texts += exception_texts(err)
         finally:
             await http.aclose()
         return texts
@@ -275,12 +261,12 @@ def test_failed_records_and_their_reports_never_show_credentials(
         try:
             list(client.list(max_items=4))
         except MappingError as err:
-            raised = _exception_texts(err)
+            raised = exception_texts(err)
         secrets = client.provider.secret_values()  # asked now: includes tokens issued meanwhile
     http.close()
     errors = collected.errors
     assert errors and all(e.record_id and "****" in e.record_id for e in errors), [e.record_id for e in errors]
-    texts = raised + [t for e in errors for t in _exception_texts(e)]
+    texts = raised + [t for e in errors for t in exception_texts(e)]
     texts += [repr(e.paths) for e in errors]
     report = ReportBuilder().build(mapping_errors=errors)
     texts += [render_text(report), render_json(report), render_html(report)]
@@ -348,7 +334,7 @@ def test_httpx_and_httpcore_logs_of_our_own_client(name: str, all_logs: pytest.L
             for call in (lambda: client.get("c-1"), lambda: list(client.list(max_items=1))):
                 with pytest.raises(CustbridgeError) as info:
                     call()
-                texts += _exception_texts(info.value)
+                texts += exception_texts(info.value)
     finally:
         server.close()
     logged = _log_texts(all_logs.records)
